@@ -1,0 +1,17 @@
+package dev.traceyard.collector;
+
+import dev.traceyard.collector.service.ComponentRegistry;
+
+/** Every component type built into Traceyard. */
+public final class Components {
+  private Components() {}
+
+  public static ComponentRegistry builtIn() {
+    return ComponentRegistry.builder()
+        // receivers
+        // processors
+        // exporters
+        // extensions
+        .build();
+  }
+}

@@ -1,0 +1,26 @@
+package dev.traceyard.collector.service;
+
+import dev.traceyard.collector.component.Signal;
+import dev.traceyard.collector.consumer.ConsumeResult;
+import dev.traceyard.collector.consumer.Consumer;
+import dev.traceyard.collector.data.Batch;
+import java.util.EnumMap;
+import java.util.Map;
+
+/** What a receiver is given: routes each batch to the pipelines of its signal. */
+final class SignalRouter implements Consumer {
+  private final Consumer[] bySignal = new Consumer[Signal.values().length];
+
+  SignalRouter(Map<Signal, Consumer> routes) {
+    new EnumMap<>(routes).forEach((s, c) -> bySignal[s.ordinal()] = c);
+  }
+
+  @Override
+  public ConsumeResult consume(Batch batch) {
+    Consumer c = bySignal[batch.signal().ordinal()];
+    if (c == null) {
+      return ConsumeResult.permanent("no " + batch.signal().configName() + " pipeline takes data from this receiver");
+    }
+    return Guarded.consume(c, batch);
+  }
+}

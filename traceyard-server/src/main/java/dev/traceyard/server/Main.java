@@ -1,0 +1,54 @@
+package dev.traceyard.server;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code traceyard} command line. */
+@Command(
+    name = "traceyard",
+    mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
+    description = "OpenTelemetry tracing pipeline: collector (agent or gateway), store, query API and UI.",
+    subcommands = {RunCommand.class, ValidateCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+  /** Exit code for a configuration the service cannot run (as the issue and otelcol users expect). */
+  static final int EXIT_CONFIG = 2;
+  /** Exit code when the service could not start (port in use, unreadable file). */
+  static final int EXIT_START = 1;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+      cmd.getErr().println("traceyard: " + ex.getMessage());
+      return EXIT_START;
+    });
+    return cl;
+  }
+
+  static String version() {
+    Properties p = new Properties();
+    try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // fall through to "unknown"
+    }
+    return p.getProperty("version", "unknown");
+  }
+
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"traceyard " + version() + " (Java " + System.getProperty("java.version") + ")"};
+    }
+  }
+}
