@@ -2,16 +2,21 @@ package dev.traceyard.collector;
 
 import dev.traceyard.collector.service.ComponentRegistry;
 
-/** Every component type built into Traceyard. */
+/** Every component type built into the collector module. */
 public final class Components {
   private Components() {}
 
   public static ComponentRegistry builtIn() {
+    return builtInBuilder().build();
+  }
+
+  /** The collector's components, for distributions that add their own (e.g. the store's exporter). */
+  public static ComponentRegistry.Builder builtInBuilder() {
     return ComponentRegistry.builder()
         // receivers
         // processors
         // exporters
         // extensions
-        .build();
+        ;
   }
 }
