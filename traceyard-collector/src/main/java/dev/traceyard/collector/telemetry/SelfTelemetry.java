@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.DoubleSupplier;
@@ -59,13 +60,23 @@ public final class SelfTelemetry {
   }
 
   /**
-   * A gauge read at scrape time, e.g. a queue's size. Registers one series per call; the name must be
-   * unique with its label values.
+   * A gauge series read at scrape time, e.g. a queue's size. Several series (different label values)
+   * may share a name: they are read by one callback, since a registry takes one collector per name.
+   * Registering the same label values again replaces the earlier supplier.
    */
   public void gaugeCallback(String name, String help, String[] labelNames, String[] labelValues, DoubleSupplier value) {
-    String key = name + "|" + String.join("|", labelValues);
-    metrics.computeIfAbsent(key, k -> GaugeWithCallback.builder().name(name).help(help).labelNames(labelNames)
-        .callback(cb -> cb.call(value.getAsDouble(), labelValues)).register(registry));
+    CallbackSeries series = (CallbackSeries) metrics.computeIfAbsent(name + "|callback", k -> {
+      CallbackSeries s = new CallbackSeries();
+      GaugeWithCallback.builder().name(name).help(help).labelNames(labelNames)
+          .callback(cb -> s.suppliers.forEach((labels, supplier) -> cb.call(supplier.getAsDouble(), labels.toArray(new String[0]))))
+          .register(registry);
+      return s;
+    });
+    series.suppliers.put(List.of(labelValues), value);
+  }
+
+  private static final class CallbackSeries {
+    final ConcurrentMap<List<String>, DoubleSupplier> suppliers = new ConcurrentHashMap<>();
   }
 
   public ReceiverMetrics receiver(ComponentId id, String transport) {
