@@ -10,6 +10,7 @@ public final class Components {
     return ComponentRegistry.builder()
         // receivers
         // processors
+        .processor(new dev.traceyard.collector.processor.batch.BatchProcessorFactory())
         // exporters
         // extensions
         .build();
