@@ -11,6 +11,7 @@ public final class Components {
         // receivers
         // processors
         .processor(new dev.traceyard.collector.processor.batch.BatchProcessorFactory())
+        .processor(new dev.traceyard.collector.processor.memorylimiter.MemoryLimiterProcessorFactory())
         // exporters
         // extensions
         .build();
