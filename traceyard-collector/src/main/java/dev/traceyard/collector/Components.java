@@ -14,6 +14,7 @@ public final class Components {
         .processor(new dev.traceyard.collector.processor.memorylimiter.MemoryLimiterProcessorFactory())
         // exporters
         // extensions
+        .extension(new dev.traceyard.collector.extension.healthcheck.HealthCheckExtensionFactory())
         .build();
   }
 }
