@@ -12,6 +12,7 @@ import dev.traceyard.collector.telemetry.ProcessorMetrics;
 import dev.traceyard.collector.telemetry.RateLimitedLogger;
 import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.datapoints.GaugeDataPoint;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -68,6 +69,7 @@ final class BatchProcessor implements Processor {
   private final DistributionDataPoint sendSize;
   private final CounterDataPoint sizeTriggered;
   private final CounterDataPoint timeoutTriggered;
+  private final GaugeDataPoint pendingGauge;
 
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when data arrives into an empty buffer, when a size trigger is reached and on stop. */
@@ -97,9 +99,11 @@ final class BatchProcessor implements Processor {
         "Batches sent because send_batch_size was reached.", "processor").labelValues(name);
     this.timeoutTriggered = settings.telemetry().counter("traceyard_processor_batch_timeout_trigger_send",
         "Batches sent because the timeout expired.", "processor").labelValues(name);
-    settings.telemetry().gaugeCallback("traceyard_processor_batch_pending_items",
-        "Items waiting in the batch processor's buffer.", new String[] {"processor", "signal"},
-        new String[] {name, signal.configName()}, this::pendingItems);
+    // A plain gauge set on every change: SelfTelemetry.gaugeCallback cannot register a second
+    // series (another pipeline's instance) under the same name.
+    this.pendingGauge = settings.telemetry().gauge("traceyard_processor_batch_pending_items",
+        "Items waiting in the batch processor's buffer.", "processor", "signal").labelValues(name, signal.configName());
+    pendingGauge.set(0);
   }
 
   @Override
@@ -137,6 +141,7 @@ final class BatchProcessor implements Processor {
         }
         pending.addLast(batch);
         pendingItems += n;
+        pendingGauge.set(pendingItems);
         if (wasEmpty || pendingItems >= sendBatchSize) {
           changed.signal();
         }
@@ -180,15 +185,6 @@ final class BatchProcessor implements Processor {
     List<Batch> rest = drain();
     if (!rest.isEmpty()) {
       flush(rest, Trigger.SHUTDOWN);
-    }
-  }
-
-  private double pendingItems() {
-    lock.lock();
-    try {
-      return pendingItems;
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -241,6 +237,7 @@ final class BatchProcessor implements Processor {
     List<Batch> out = new ArrayList<>(pending);
     pending.clear();
     pendingItems = 0;
+    pendingGauge.set(0);
     return out;
   }
 
@@ -287,6 +284,7 @@ final class BatchProcessor implements Processor {
       }
       pending.addFirst(remainder);
       pendingItems += remainder.itemCount();
+      pendingGauge.set(pendingItems);
       return true;
     } finally {
       lock.unlock();

@@ -216,6 +216,21 @@ class BatchProcessorTest {
     assertThat(downstream.sizes()).allSatisfy(s -> assertThat(s).isBetween(1, 64));
   }
 
+  @Test
+  void onePipelinePerSignal_canShareTheTelemetry() {
+    BatchProcessor traces = start(new BatchProcessorConfig(1, LONG, 0));
+    BatchProcessor logs = new BatchProcessor(
+        new ComponentSettings(ComponentId.of("batch"), ComponentKind.PROCESSOR, telemetry), new BatchProcessorConfig(1, LONG, 0),
+        Signal.LOGS, downstream);
+    started.add(logs);
+    logs.start(id -> java.util.Optional.empty());
+
+    traces.consume(spans(1));
+
+    await().atMost(30, SECONDS).until(() -> downstream.items() == 1);
+    assertThat(telemetry.scrape()).contains("traceyard_processor_batch_pending_items{processor=\"batch\",signal=\"logs\"} 0");
+  }
+
   // ---- helpers ----
 
   private BatchProcessor start(BatchProcessorConfig config) {
