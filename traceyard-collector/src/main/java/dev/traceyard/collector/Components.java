@@ -15,8 +15,11 @@ public final class Components {
     return ComponentRegistry.builder()
         // receivers
         // processors
+        .processor(new dev.traceyard.collector.processor.batch.BatchProcessorFactory())
+        .processor(new dev.traceyard.collector.processor.memorylimiter.MemoryLimiterProcessorFactory())
         // exporters
         // extensions
+        .extension(new dev.traceyard.collector.extension.healthcheck.HealthCheckExtensionFactory())
         ;
   }
 }
