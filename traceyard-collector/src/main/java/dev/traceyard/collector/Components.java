@@ -1,5 +1,6 @@
 package dev.traceyard.collector;
 
+import dev.traceyard.collector.receiver.otlp.OtlpReceiverFactory;
 import dev.traceyard.collector.service.ComponentRegistry;
 
 /** Every component type built into Traceyard. */
@@ -9,6 +10,7 @@ public final class Components {
   public static ComponentRegistry builtIn() {
     return ComponentRegistry.builder()
         // receivers
+        .receiver(new OtlpReceiverFactory())
         // processors
         // exporters
         // extensions
