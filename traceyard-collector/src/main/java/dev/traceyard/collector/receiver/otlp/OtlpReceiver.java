@@ -104,6 +104,11 @@ final class OtlpReceiver implements Receiver {
     }
     if (grpc.keepaliveTime() != null) {
       sb.pingInterval(grpc.keepaliveTime());
+      if (grpc.maxConnectionIdle() == null) {
+        // As in gRPC, idle connections stay open unless max_connection_idle says otherwise; Armeria's
+        // default idle timeout would otherwise close them before any keepalive ping is due.
+        sb.idleTimeout(Duration.ZERO);
+      }
     }
     if (!wired.isEmpty()) {
       GrpcExport export = new GrpcExport(telemetry);
