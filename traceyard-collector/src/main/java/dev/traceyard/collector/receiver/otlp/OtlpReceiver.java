@@ -83,7 +83,7 @@ final class OtlpReceiver implements Receiver {
         root = root.getCause();
       }
       throw new IllegalStateException("protocols." + transport + ": cannot listen on " + endpoint + ": "
-          + root.getMessage(), e);
+          + (root.getMessage() == null ? root.toString() : root.getMessage()), e);
     }
     servers.put(transport, server);
   }
