@@ -1,5 +1,6 @@
 package dev.traceyard.collector;
 
+import dev.traceyard.collector.receiver.otlp.OtlpReceiverFactory;
 import dev.traceyard.collector.service.ComponentRegistry;
 
 /** Every component type built into the collector module. */
@@ -14,6 +15,7 @@ public final class Components {
   public static ComponentRegistry.Builder builtInBuilder() {
     return ComponentRegistry.builder()
         // receivers
+        .receiver(new OtlpReceiverFactory())
         // processors
         .processor(new dev.traceyard.collector.processor.batch.BatchProcessorFactory())
         .processor(new dev.traceyard.collector.processor.memorylimiter.MemoryLimiterProcessorFactory())

@@ -1,8 +1,9 @@
 package dev.traceyard.collector.otlp;
 
-import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -18,8 +19,8 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.Iterator;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * OTLP/JSON as the OTLP specification defines it, which is not protobuf's canonical JSON: trace and
@@ -31,7 +32,11 @@ public final class OtlpJson {
   private static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder()
       // Bounded nesting so a hostile document cannot exhaust the stack while being parsed.
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(256).build())
-      .build());
+      .build())
+      // "{...} garbage" is not a valid document; without this Jackson stops after the first value.
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  /** Jackson's locations name a redacted source; the line and column are what a user needs. */
+  private static final Pattern SOURCE_IN_LOCATION = Pattern.compile("\\[Source: [^\\]]*?; line");
   private static final JsonFormat.Printer PRINTER =
       JsonFormat.printer().omittingInsignificantWhitespace().printingEnumsAsInts();
   private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
@@ -77,8 +82,8 @@ public final class OtlpJson {
     JsonNode tree;
     try {
       tree = MAPPER.readTree(json);
-    } catch (JsonParseException e) {
-      throw new OtlpJsonException("invalid JSON: " + e.getOriginalMessage()
+    } catch (JsonProcessingException e) {
+      throw new OtlpJsonException("invalid JSON: " + SOURCE_IN_LOCATION.matcher(e.getOriginalMessage()).replaceAll("[line")
           + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr()), e);
     } catch (IOException e) {
       throw new OtlpJsonException("invalid JSON: " + e.getMessage(), e);
@@ -100,9 +105,7 @@ public final class OtlpJson {
   private static void convertIds(JsonNode node, boolean toHex, String path) throws OtlpJsonException {
     if (node.isObject()) {
       ObjectNode obj = (ObjectNode) node;
-      Iterator<Map.Entry<String, JsonNode>> it = obj.fields();
-      while (it.hasNext()) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : obj.properties()) {
         String key = e.getKey();
         JsonNode v = e.getValue();
         int idLength = idLength(key);

@@ -1,0 +1,101 @@
+package dev.traceyard.collector.receiver.otlp;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.Parser;
+import dev.traceyard.collector.component.Signal;
+import dev.traceyard.collector.data.Batch;
+import dev.traceyard.collector.data.LogBatch;
+import dev.traceyard.collector.data.MetricBatch;
+import dev.traceyard.collector.data.TraceBatch;
+import dev.traceyard.collector.otlp.OtlpJson;
+import dev.traceyard.collector.otlp.OtlpJsonException;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsPartialSuccess;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTracePartialSuccess;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import java.util.function.Function;
+
+/** What differs between the three signals: request parsing, batch making and the (partial-success) response. */
+final class SignalCodec<Q extends Message, R extends Message> {
+
+  static final SignalCodec<ExportTraceServiceRequest, ExportTraceServiceResponse> TRACES = new SignalCodec<>(
+      Signal.TRACES, ExportTraceServiceRequest.parser(), OtlpJson::decodeTraces, TraceBatch::of,
+      (rejected, message) -> rejected == 0 ? ExportTraceServiceResponse.getDefaultInstance()
+          : ExportTraceServiceResponse.newBuilder().setPartialSuccess(ExportTracePartialSuccess.newBuilder()
+              .setRejectedSpans(rejected).setErrorMessage(message)).build());
+
+  static final SignalCodec<ExportMetricsServiceRequest, ExportMetricsServiceResponse> METRICS = new SignalCodec<>(
+      Signal.METRICS, ExportMetricsServiceRequest.parser(), OtlpJson::decodeMetrics, MetricBatch::of,
+      (rejected, message) -> rejected == 0 ? ExportMetricsServiceResponse.getDefaultInstance()
+          : ExportMetricsServiceResponse.newBuilder().setPartialSuccess(ExportMetricsPartialSuccess.newBuilder()
+              .setRejectedDataPoints(rejected).setErrorMessage(message)).build());
+
+  static final SignalCodec<ExportLogsServiceRequest, ExportLogsServiceResponse> LOGS = new SignalCodec<>(
+      Signal.LOGS, ExportLogsServiceRequest.parser(), OtlpJson::decodeLogs, LogBatch::of,
+      (rejected, message) -> rejected == 0 ? ExportLogsServiceResponse.getDefaultInstance()
+          : ExportLogsServiceResponse.newBuilder().setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
+              .setRejectedLogRecords(rejected).setErrorMessage(message)).build());
+
+  @FunctionalInterface
+  interface JsonDecoder<Q> {
+    Q decode(byte[] json) throws OtlpJsonException;
+  }
+
+  @FunctionalInterface
+  interface ResponseMaker<R> {
+    R make(long rejectedItems, String message);
+  }
+
+  private final Signal signal;
+  private final Parser<Q> protoParser;
+  private final JsonDecoder<Q> jsonDecoder;
+  private final Function<Q, Batch> batchMaker;
+  private final ResponseMaker<R> responseMaker;
+
+  private SignalCodec(Signal signal, Parser<Q> protoParser, JsonDecoder<Q> jsonDecoder,
+      Function<Q, Batch> batchMaker, ResponseMaker<R> responseMaker) {
+    this.signal = signal;
+    this.protoParser = protoParser;
+    this.jsonDecoder = jsonDecoder;
+    this.batchMaker = batchMaker;
+    this.responseMaker = responseMaker;
+  }
+
+  static SignalCodec<?, ?> of(Signal signal) {
+    switch (signal) {
+      case TRACES:
+        return TRACES;
+      case METRICS:
+        return METRICS;
+      default:
+        return LOGS;
+    }
+  }
+
+  Signal signal() {
+    return signal;
+  }
+
+  Q parseProtobuf(byte[] bytes) throws InvalidProtocolBufferException {
+    return protoParser.parseFrom(bytes);
+  }
+
+  Q parseJson(byte[] bytes) throws OtlpJsonException {
+    return jsonDecoder.decode(bytes);
+  }
+
+  Batch batch(Q request) {
+    return batchMaker.apply(request);
+  }
+
+  /** The success response, carrying OTLP partial success when items were rejected. */
+  R response(long rejectedItems, String message) {
+    return responseMaker.make(rejectedItems, message == null ? "" : message);
+  }
+}

@@ -1,0 +1,63 @@
+package dev.traceyard.collector.receiver.otlp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.traceyard.collector.component.ComponentId;
+import dev.traceyard.collector.component.ComponentKind;
+import dev.traceyard.collector.component.ComponentSettings;
+import dev.traceyard.collector.component.Receiver;
+import dev.traceyard.collector.component.Signal;
+import dev.traceyard.collector.config.ConfigErrors;
+import dev.traceyard.collector.config.ConfigNode;
+import dev.traceyard.collector.consumer.Consumer;
+import dev.traceyard.collector.telemetry.SelfTelemetry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Parses receiver configs from YAML and starts receivers, as the service would. */
+final class TestReceivers {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+  private TestReceivers() {}
+
+  /** Parses the settings of {@code receivers.otlp} and returns every config error. */
+  static List<String> errors(String yaml) {
+    ConfigErrors errors = new ConfigErrors();
+    parse(yaml, errors);
+    return errors.list();
+  }
+
+  static OtlpReceiverConfig config(String yaml) {
+    ConfigErrors errors = new ConfigErrors();
+    OtlpReceiverConfig config = parse(yaml, errors);
+    assertThat(errors.list()).as("config errors").isEmpty();
+    return config;
+  }
+
+  private static OtlpReceiverConfig parse(String yaml, ConfigErrors errors) {
+    JsonNode tree;
+    try {
+      tree = YAML.readTree(yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    ConfigNode node = ConfigNode.of(tree, "receivers.otlp", errors);
+    OtlpReceiverConfig config = new OtlpReceiverFactory().parseConfig(node);
+    node.reportUnknownKeys();
+    return config;
+  }
+
+  /** Creates and starts an {@code otlp} receiver. */
+  static Receiver start(String yaml, Set<Signal> wired, SelfTelemetry telemetry, Consumer next) throws Exception {
+    ComponentSettings settings = new ComponentSettings(ComponentId.of("otlp"), ComponentKind.RECEIVER, telemetry);
+    Receiver r = new OtlpReceiverFactory().create(settings, config(yaml), next, wired);
+    r.start(id -> Optional.empty());
+    return r;
+  }
+}
