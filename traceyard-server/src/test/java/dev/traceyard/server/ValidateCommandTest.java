@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -106,6 +107,17 @@ class ValidateCommandTest {
   void missingConfigFile_exits2() {
     assertThat(run("validate", "--config", dir.resolve("none.yaml").toString())).isEqualTo(2);
     assertThat(err.toString()).contains("none.yaml: no such file");
+  }
+
+  @Test
+  void shippedExampleConfigs_areValid() throws Exception {
+    try (java.util.stream.Stream<Path> files = Files.list(Path.of("..", "configs"))) {
+      List<Path> configs = files.filter(p -> p.toString().endsWith(".yaml")).sorted().collect(java.util.stream.Collectors.toList());
+      assertThat(configs).isNotEmpty();
+      for (Path config : configs) {
+        assertThat(run("validate", "--config", config.toString())).as("%s: %s", config, err).isZero();
+      }
+    }
   }
 
   @Test
