@@ -1,5 +1,6 @@
 package dev.traceyard.collector;
 
+import dev.traceyard.collector.receiver.zipkin.ZipkinReceiverFactory;
 import dev.traceyard.collector.service.ComponentRegistry;
 
 /** Every component type built into the collector module. */
@@ -14,6 +15,7 @@ public final class Components {
   public static ComponentRegistry.Builder builtInBuilder() {
     return ComponentRegistry.builder()
         // receivers
+        .receiver(new ZipkinReceiverFactory())
         // processors
         // exporters
         // extensions
