@@ -1,6 +1,7 @@
 package dev.traceyard.collector.receiver.zipkin;
 
 import com.linecorp.armeria.common.AggregatedHttpResponse;
+import com.linecorp.armeria.common.ClosedSessionException;
 import com.linecorp.armeria.common.ContentTooLargeException;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
@@ -10,7 +11,11 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
+import com.linecorp.armeria.common.ResponseCompleteException;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.common.stream.AbortedStreamException;
+import com.linecorp.armeria.common.stream.ClosedStreamException;
+import com.linecorp.armeria.server.HttpStatusException;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
@@ -93,7 +98,13 @@ final class ZipkinReceiver implements Receiver {
         .serviceUnder("/", (ctx, req) -> refuse(ctx, HttpStatus.NOT_FOUND,
             "unknown path " + ctx.path() + ": Zipkin v2 spans are accepted at POST " + SPANS_PATH))
         .build();
-    s.start().join();
+    try {
+      s.start().join();
+    } catch (RuntimeException e) {
+      // Release what did start (e.g. event loops) before reporting, typically "address in use".
+      s.stop();
+      throw e;
+    }
     server = s;
   }
 
@@ -146,8 +157,15 @@ final class ZipkinReceiver implements Receiver {
         .thenApplyAsync(agg -> handle(ctx, agg.content().array(), format, encoding), ctx.blockingTaskExecutor())
         .exceptionally(t -> {
           Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-          if (cause instanceof ContentTooLargeException) {
-            return tooLarge(ctx.clientAddress());
+          if (isTooLarge(cause)) {
+            // Armeria has already answered 413 through TooLargeHandler, which counted it.
+            return text(HttpStatus.REQUEST_ENTITY_TOO_LARGE, tooLargeMessage());
+          }
+          if (cause instanceof ResponseCompleteException || cause instanceof ClosedStreamException
+              || cause instanceof ClosedSessionException || cause instanceof AbortedStreamException) {
+            // Answered already, or the client went away mid-body: nobody is left to tell.
+            settings.logger().debug("request from {} ended before its body was read: {}", ctx.clientAddress(), cause.toString());
+            return text(HttpStatus.SERVICE_UNAVAILABLE, "request ended early");
           }
           settings.logger().error("zipkin receiver failed on a request from {}", ctx.clientAddress(), cause);
           refusedRequests.inc();
@@ -238,6 +256,14 @@ final class ZipkinReceiver implements Receiver {
     }
   }
 
+  /** Armeria reports an over-long body as a 413 HttpStatusException caused by ContentTooLargeException. */
+  private static boolean isTooLarge(Throwable t) {
+    if (t instanceof ContentTooLargeException || t.getCause() instanceof ContentTooLargeException) {
+      return true;
+    }
+    return t instanceof HttpStatusException && ((HttpStatusException) t).httpStatus() == HttpStatus.REQUEST_ENTITY_TOO_LARGE;
+  }
+
   private HttpResponse tooLarge(InetAddress client) {
     refusedRequests.inc();
     badRequestLog.warn("refused a request from {}: body larger than max_request_body_size ({} bytes)", client,
@@ -270,7 +296,7 @@ final class ZipkinReceiver implements Receiver {
   private final class TooLargeHandler implements ServerErrorHandler {
     @Override
     public HttpResponse onServiceException(ServiceRequestContext ctx, Throwable cause) {
-      if (cause instanceof ContentTooLargeException) {
+      if (isTooLarge(cause)) {
         return tooLarge(ctx.clientAddress());
       }
       return null;
