@@ -231,7 +231,11 @@ final class ZipkinJsonDecoder {
           value = p.getLongValue();
         } else if (v == JsonToken.VALUE_NUMBER_FLOAT) {
           double d = p.getDoubleValue();
-          value = d >= Long.MAX_VALUE ? -1 : (long) d;
+          if (!(d < 0x1p63)) {
+            problem(field, "number out of range: " + clip(p.getText()));
+            return 0;
+          }
+          value = (long) d;
         } else {
           problem(field, "expected epoch microseconds as a number, got " + describe(v, p));
           p.skipChildren();

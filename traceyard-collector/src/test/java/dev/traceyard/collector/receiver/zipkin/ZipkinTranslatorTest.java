@@ -496,6 +496,8 @@ class ZipkinTranslatorTest {
         .isEqualTo("span[0].debug: expected true or false, got 'yes'");
     assertThat(decodeError("[{\"traceId\":\"1\",\"id\":\"1\",\"timestamp\":99999999999999999999}]"))
         .startsWith("span[0].timestamp: number out of range");
+    assertThat(decodeError("[{\"traceId\":\"1\",\"id\":\"1\",\"duration\":1e30}]"))
+        .isEqualTo("span[0].duration: number out of range: 1e30");
   }
 
   @Test
