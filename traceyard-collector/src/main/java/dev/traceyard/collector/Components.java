@@ -1,6 +1,7 @@
 package dev.traceyard.collector;
 
 import dev.traceyard.collector.receiver.otlp.OtlpReceiverFactory;
+import dev.traceyard.collector.receiver.zipkin.ZipkinReceiverFactory;
 import dev.traceyard.collector.service.ComponentRegistry;
 
 /** Every component type built into the collector module. */
@@ -16,6 +17,7 @@ public final class Components {
     return ComponentRegistry.builder()
         // receivers
         .receiver(new OtlpReceiverFactory())
+        .receiver(new ZipkinReceiverFactory())
         // processors
         .processor(new dev.traceyard.collector.processor.batch.BatchProcessorFactory())
         .processor(new dev.traceyard.collector.processor.memorylimiter.MemoryLimiterProcessorFactory())
