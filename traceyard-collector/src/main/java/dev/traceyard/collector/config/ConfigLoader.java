@@ -95,7 +95,8 @@ public final class ConfigLoader {
     }
   }
 
-  static void merge(ObjectNode into, ObjectNode from) {
+  /** Merges {@code from} into {@code into} as later config files merge into earlier ones. */
+  public static void merge(ObjectNode into, ObjectNode from) {
     Iterator<Map.Entry<String, JsonNode>> it = from.fields();
     while (it.hasNext()) {
       Map.Entry<String, JsonNode> e = it.next();
