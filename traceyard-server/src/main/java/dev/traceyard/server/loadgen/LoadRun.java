@@ -28,8 +28,6 @@ final class LoadRun {
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(2);
   private static final long MAX_RETRY_AFTER_NANOS = TimeUnit.SECONDS.toNanos(5);
   private static final long PARK_SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
-  /** Spreads worker seeds apart (the golden-ratio increment SplittableRandom itself uses). */
-  private static final long SEED_STRIDE = 0x9E3779B97F4A7C15L;
 
   private final LoadgenSettings settings;
   private final OtlpSender sender;
@@ -58,9 +56,13 @@ final class LoadRun {
     epochOffsetNanos = System.currentTimeMillis() * 1_000_000L - start;
     deadlineNanos = settings.duration() == null ? 0 : start + settings.duration().toNanos();
     List<Thread> threads = new ArrayList<>();
+    // Worker seeds come from one generator: seeds that differ by a constant could give two
+    // SplittableRandoms the same sequence shifted by a step, i.e. the same trace ids.
+    SplittableRandom seeds = new SplittableRandom(settings.seed());
     for (int w = 0; w < settings.workers(); w++) {
       int worker = w;
-      Thread t = new Thread(() -> runWorker(worker, start), "loadgen-worker-" + w);
+      long seed = seeds.nextLong();
+      Thread t = new Thread(() -> runWorker(worker, seed, start), "loadgen-worker-" + w);
       t.setDaemon(true);
       threads.add(t);
       t.start();
@@ -71,17 +73,16 @@ final class LoadRun {
     return new LoadResult(sent.sum(), failed.sum(), requests.sum(), System.nanoTime() - start);
   }
 
-  private void runWorker(int worker, long start) {
+  private void runWorker(int worker, long seed, long start) {
     try {
-      work(worker, start);
+      work(seed, start);
     } catch (RuntimeException | Error e) {
       // A bug here must not hang the run: report it and let the other workers finish.
       LOG.error("loadgen worker {} failed", worker, e);
     }
   }
 
-  private void work(int worker, long start) {
-    long seed = settings.seed() + worker * SEED_STRIDE;
+  private void work(long seed, long start) {
     TraceGenerator generator = new TraceGenerator(settings.spansPerTrace(), settings.attributes(), seed);
     SplittableRandom jitter = new SplittableRandom(~seed);
     RequestBatcher batcher = new RequestBatcher(generator);

@@ -224,7 +224,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         throw new IllegalArgumentException("invalid URL '" + endpoint + "': the scheme must be http or https");
       }
       if (uri.getHost() == null || uri.getPort() == 0) {
-        throw new IllegalArgumentException("invalid URL '" + endpoint + "': it needs a host and a port");
+        throw new IllegalArgumentException("invalid URL '" + endpoint + "': it needs a host (and a port other than 0)");
       }
       String path = uri.getRawPath() == null ? "" : uri.getRawPath();
       boolean noPath = path.isEmpty() || path.equals("/");
