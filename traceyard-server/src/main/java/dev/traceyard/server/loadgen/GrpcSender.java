@@ -39,7 +39,9 @@ final class GrpcSender implements OtlpSender {
       return SendOutcome.accepted(response.hasPartialSuccess() ? response.getPartialSuccess().getRejectedSpans() : 0);
     } catch (StatusRuntimeException e) {
       Status status = e.getStatus();
-      String message = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+      String detail = status.getDescription() != null ? status.getDescription()
+          : status.getCause() != null ? status.getCause().toString() : null;
+      String message = status.getCode() + (detail == null ? "" : ": " + detail);
       return RETRYABLE.contains(status.getCode())
           ? SendOutcome.retryable(message, Duration.ZERO)
           : SendOutcome.permanent(message);

@@ -48,7 +48,7 @@ public final class LoadgenCommand implements Callable<Integer> {
           + "for http a URL without a path gets /v1/traces.")
   String endpoint;
 
-  @Option(names = "--insecure", description = "Plaintext instead of TLS for a host:port endpoint.")
+  @Option(names = "--insecure", description = "Plaintext instead of TLS for a host:port endpoint (a URL's scheme decides by itself).")
   boolean insecure;
 
   @Option(names = "--header", paramLabel = "KEY=VALUE", description = "Request header; repeatable.")
@@ -68,7 +68,8 @@ public final class LoadgenCommand implements Callable<Integer> {
   Long traces;
 
   @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
-      description = "Sending threads, each with its own connection use and pacing (default: ${DEFAULT-VALUE}).")
+      description = "Sending threads, each pacing its share of --rate; raise it when one blocking sender "
+          + "cannot reach the rate (default: ${DEFAULT-VALUE}).")
   int workers;
 
   @Option(names = "--spans-per-trace", paramLabel = "N", defaultValue = "10",
