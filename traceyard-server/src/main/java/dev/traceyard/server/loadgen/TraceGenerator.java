@@ -9,6 +9,7 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -46,7 +47,7 @@ public final class TraceGenerator {
   private final KeyValue[][] routes = new KeyValue[SERVICES.length][OPERATIONS.length];
   private final KeyValue[] methods = new KeyValue[OPERATIONS.length];
   private final KeyValue[] serverAddresses = new KeyValue[SERVICES.length];
-  private final List<KeyValue>[] exceptionAttributes;
+  private final List<List<KeyValue>> exceptionAttributes = new ArrayList<>();
   private final Status[] errorStatuses = new Status[SERVICES.length];
   private final KeyValue status200 = intAttribute("http.response.status_code", 200);
   private final KeyValue status500 = intAttribute("http.response.status_code", 500);
@@ -70,7 +71,6 @@ public final class TraceGenerator {
    * @param attributesPerSpan extra {@code loadgen.attr.N} string attributes on every span
    * @param seed makes the ids, durations and tree shapes reproducible
    */
-  @SuppressWarnings("unchecked")
   public TraceGenerator(int spansPerTrace, int attributesPerSpan, long seed) {
     if (spansPerTrace < 1) {
       throw new IllegalArgumentException("spansPerTrace must be at least 1");
@@ -80,7 +80,6 @@ public final class TraceGenerator {
     }
     this.spansPerTrace = spansPerTrace;
     this.random = new SplittableRandom(seed);
-    exceptionAttributes = new List[SERVICES.length];
     for (int s = 0; s < SERVICES.length; s++) {
       resources[s] = Resource.newBuilder()
           .addAttributes(stringAttribute("service.name", SERVICES[s]))
@@ -94,11 +93,11 @@ public final class TraceGenerator {
       }
       serverAddresses[s] = stringAttribute("server.address", SERVICES[s]);
       String message = "simulated failure in " + SERVICES[s];
-      exceptionAttributes[s] = List.of(
+      exceptionAttributes.add(List.of(
           stringAttribute("exception.type", "dev.traceyard.loadgen.SimulatedException"),
           stringAttribute("exception.message", message),
           stringAttribute("exception.stacktrace", "dev.traceyard.loadgen.SimulatedException: " + message
-              + "\n\tat " + SERVICES[s] + ".Handler.handle(Handler.java:42)"));
+              + "\n\tat " + SERVICES[s] + ".Handler.handle(Handler.java:42)")));
       errorStatuses[s] = Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR).setMessage(message).build();
     }
     for (int o = 0; o < OPERATIONS.length; o++) {
@@ -291,7 +290,7 @@ public final class TraceGenerator {
         b.addEvents(Span.Event.newBuilder()
             .setName("exception")
             .setTimeUnixNano(base + end[i] - (end[i] - start[i]) / 10)
-            .addAllAttributes(exceptionAttributes[s]));
+            .addAllAttributes(exceptionAttributes.get(s)));
       }
     }
     return b.build();
