@@ -21,7 +21,11 @@ public record OtlpExporterConfig(HostPort endpoint, boolean useTls, boolean gzip
     Map<String, String> headers = node.stringMap("headers");
     TlsClientSettings tls = TlsClientSettings.parse(node.child("tls"));
     // Accepted for config compatibility; Armeria keeps its own connection to the endpoint.
-    String balancer = node.oneOf("balancer_name", "round_robin", "round_robin", "pick_first", "");
+    String balancer = node.string("balancer_name", "round_robin");
+    if (!balancer.isEmpty() && !balancer.equals("round_robin") && !balancer.equals("pick_first")) {
+      node.error("balancer_name", "unknown value '" + balancer + "' (expected one of: round_robin, pick_first)");
+      balancer = "round_robin";
+    }
     ExporterHelperConfig helper = ExporterHelperConfig.parse(node);
     return new OtlpExporterConfig(ep.hostPort, ep.forceTls || !tls.insecure(), gzip, headers, tls, balancer, helper);
   }
