@@ -22,6 +22,10 @@ public final class Components {
         .processor(new dev.traceyard.collector.processor.batch.BatchProcessorFactory())
         .processor(new dev.traceyard.collector.processor.memorylimiter.MemoryLimiterProcessorFactory())
         // exporters
+        .exporter(new dev.traceyard.collector.exporter.otlp.OtlpExporterFactory())
+        .exporter(new dev.traceyard.collector.exporter.otlphttp.OtlpHttpExporterFactory())
+        .exporter(new dev.traceyard.collector.exporter.debug.DebugExporterFactory())
+        .exporter(new dev.traceyard.collector.exporter.file.FileExporterFactory())
         // extensions
         .extension(new dev.traceyard.collector.extension.healthcheck.HealthCheckExtensionFactory())
         ;
