@@ -101,6 +101,8 @@ class GracefulShutdownIT {
 
     process.destroy(); // SIGTERM
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("process exits after SIGTERM").isTrue();
+    // The reader may still be draining the pipe after the process exited; it ends at end of stream.
+    reader.join(TimeUnit.SECONDS.toMillis(30));
 
     int spans = 0;
     for (String line : Files.readAllLines(out, StandardCharsets.UTF_8)) {

@@ -265,8 +265,10 @@ class PipelineEndToEndIT {
     root.end(1_700_000_000_900_000_000L, TimeUnit.NANOSECONDS);
     CompletableResultCode flush = provider.forceFlush();
     assertThat(flush.join(30, TimeUnit.SECONDS).isSuccess()).isTrue();
+    // Copy before shutdown: shutting the in-memory exporter down clears its list.
+    List<SpanData> finished = new ArrayList<>(memory.getFinishedSpanItems());
     provider.shutdown().join(10, TimeUnit.SECONDS);
-    return memory.getFinishedSpanItems();
+    return finished;
   }
 
   private static ExportTraceServiceRequest jsonRequestWithEveryValueType() {
