@@ -99,7 +99,8 @@ class GracefulShutdownIT {
     assertThat(resp.statusCode()).isEqualTo(200);
     assertThat(Files.exists(out) ? Files.readString(out) : "").doesNotContain("span-0");
 
-    process.destroy(); // SIGTERM
+    // SIGTERM through the handle: Process.destroy() would also close our end of the output pipe.
+    assertThat(process.toHandle().destroy()).isTrue();
     assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("process exits after SIGTERM").isTrue();
     // The reader may still be draining the pipe after the process exited; it ends at end of stream.
     reader.join(TimeUnit.SECONDS.toMillis(30));
