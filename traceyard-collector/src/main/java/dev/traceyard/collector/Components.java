@@ -17,6 +17,7 @@ public final class Components {
         // processors
         .processor(new dev.traceyard.collector.processor.batch.BatchProcessorFactory())
         .processor(new dev.traceyard.collector.processor.memorylimiter.MemoryLimiterProcessorFactory())
+        .processor(new dev.traceyard.collector.processor.tailsampling.TailSamplingProcessorFactory())
         // exporters
         // extensions
         .extension(new dev.traceyard.collector.extension.healthcheck.HealthCheckExtensionFactory())
