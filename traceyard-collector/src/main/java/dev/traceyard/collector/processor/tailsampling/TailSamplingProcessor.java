@@ -555,6 +555,7 @@ final class TailSamplingProcessor implements Processor {
 
   /** Decides every buffered trace now, on what has arrived, and sends what is kept. */
   private ConsumeResult decideEverythingAndSend() {
+    ConsumeResult result = ConsumeResult.success();
     while (true) {
       List<TraceBuffer> all = new ArrayList<>();
       lock.lock();
@@ -569,10 +570,10 @@ final class TailSamplingProcessor implements Processor {
         lock.unlock();
       }
       if (all.isEmpty()) {
-        return sendQueued();
+        return result.combine(sendQueued());
       }
       decide(all);
-      sendQueued();
+      result = result.combine(sendQueued());
     }
   }
 
