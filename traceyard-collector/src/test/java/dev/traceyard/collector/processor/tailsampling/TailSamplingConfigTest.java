@@ -13,7 +13,6 @@ import dev.traceyard.collector.config.ConfigNode;
 import dev.traceyard.collector.processor.tailsampling.policy.PolicyConfig;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.time.Duration;
-import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
