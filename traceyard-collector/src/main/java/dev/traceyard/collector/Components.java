@@ -21,6 +21,7 @@ public final class Components {
         // processors
         .processor(new dev.traceyard.collector.processor.batch.BatchProcessorFactory())
         .processor(new dev.traceyard.collector.processor.memorylimiter.MemoryLimiterProcessorFactory())
+        .processor(new dev.traceyard.collector.processor.tailsampling.TailSamplingProcessorFactory())
         // exporters
         .exporter(new dev.traceyard.collector.exporter.otlp.OtlpExporterFactory())
         .exporter(new dev.traceyard.collector.exporter.otlphttp.OtlpHttpExporterFactory())
