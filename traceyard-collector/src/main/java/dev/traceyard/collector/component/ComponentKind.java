@@ -5,7 +5,9 @@ public enum ComponentKind {
   RECEIVER("receivers", "receiver"),
   PROCESSOR("processors", "processor"),
   EXPORTER("exporters", "exporter"),
-  EXTENSION("extensions", "extension");
+  EXTENSION("extensions", "extension"),
+  /** Exporter of one pipeline and receiver of others, e.g. span metrics from traces into a metrics pipeline. */
+  CONNECTOR("connectors", "connector");
 
   private final String section;
   private final String noun;

@@ -1,6 +1,7 @@
 package dev.traceyard.collector.service;
 
 import dev.traceyard.collector.component.ComponentKind;
+import dev.traceyard.collector.component.ConnectorFactory;
 import dev.traceyard.collector.component.ExporterFactory;
 import dev.traceyard.collector.component.ExtensionFactory;
 import dev.traceyard.collector.component.Factory;
@@ -53,6 +54,10 @@ public final class ComponentRegistry {
 
     public Builder exporter(ExporterFactory<?> f) {
       return add(ComponentKind.EXPORTER, f);
+    }
+
+    public Builder connector(ConnectorFactory<?> f) {
+      return add(ComponentKind.CONNECTOR, f);
     }
 
     public Builder extension(ExtensionFactory<?> f) {

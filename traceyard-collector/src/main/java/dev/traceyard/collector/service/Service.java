@@ -4,6 +4,8 @@ import dev.traceyard.collector.component.Component;
 import dev.traceyard.collector.component.ComponentId;
 import dev.traceyard.collector.component.ComponentKind;
 import dev.traceyard.collector.component.ComponentSettings;
+import dev.traceyard.collector.component.Connector;
+import dev.traceyard.collector.component.ConnectorFactory;
 import dev.traceyard.collector.component.Exporter;
 import dev.traceyard.collector.component.ExporterFactory;
 import dev.traceyard.collector.component.Extension;
@@ -45,6 +47,9 @@ public final class Service implements Host {
   private final Map<ComponentId, Extension> extensions = new LinkedHashMap<>();
   private final Map<ComponentId, Exporter> exporters = new LinkedHashMap<>();
   private final List<Processor> processors = new ArrayList<>();
+  /** Processors of pipelines fed by a connector: they stop after the connectors, so nothing is lost. */
+  private final List<Processor> downstreamProcessors = new ArrayList<>();
+  private final Map<ComponentId, Connector> connectors = new LinkedHashMap<>();
   private final Map<ComponentId, Receiver> receivers = new LinkedHashMap<>();
   private final List<Component> started = new ArrayList<>();
   private final AtomicBoolean shutdown = new AtomicBoolean();
@@ -67,11 +72,22 @@ public final class Service implements Host {
     for (ComponentId id : config.extensions) {
       extensions.put(id, createExtension(config.components.get(ComponentKind.EXTENSION).get(id)));
     }
+    Map<ComponentId, SignalRouter> connectorRouters = new LinkedHashMap<>();
+    for (ComponentId id : config.components.get(ComponentKind.CONNECTOR).keySet()) {
+      boolean used = config.pipelines.stream().anyMatch(p -> p.exporters().contains(id));
+      if (used) {
+        SignalRouter router = new SignalRouter(Map.of());
+        connectorRouters.put(id, router);
+        connectors.put(id, createConnector(config.components.get(ComponentKind.CONNECTOR).get(id), router));
+      }
+    }
     Map<ComponentId, Map<Signal, List<Consumer>>> receiverRoutes = new LinkedHashMap<>();
+    Map<ComponentId, Map<Signal, List<Consumer>>> connectorRoutes = new LinkedHashMap<>();
     for (PipelineConfig p : config.pipelines) {
       List<Consumer> outs = new ArrayList<>();
       for (ComponentId id : p.exporters()) {
-        outs.add(exporters.computeIfAbsent(id, k -> createExporter(config.components.get(ComponentKind.EXPORTER).get(k))));
+        outs.add(connectors.containsKey(id) ? connectors.get(id)
+            : exporters.computeIfAbsent(id, k -> createExporter(config.components.get(ComponentKind.EXPORTER).get(k))));
       }
       Consumer next = FanoutConsumer.of(outs);
       List<Processor> chain = new ArrayList<>();
@@ -81,12 +97,15 @@ public final class Service implements Host {
         chain.add(0, proc);
         next = proc;
       }
-      processors.addAll(chain);
+      boolean fedByConnector = p.receivers().stream().anyMatch(connectors::containsKey);
+      (fedByConnector ? downstreamProcessors : processors).addAll(chain);
       for (ComponentId id : p.receivers()) {
-        receiverRoutes.computeIfAbsent(id, k -> new EnumMap<>(Signal.class))
+        (connectors.containsKey(id) ? connectorRoutes : receiverRoutes).computeIfAbsent(id, k -> new EnumMap<>(Signal.class))
             .computeIfAbsent(p.signal(), k -> new ArrayList<>()).add(next);
       }
     }
+    connectorRoutes.forEach((id, routes) ->
+        routes.forEach((signal, heads) -> connectorRouters.get(id).set(signal, FanoutConsumer.of(heads))));
     receiverRoutes.forEach((id, routes) -> {
       Map<Signal, Consumer> bySignal = new EnumMap<>(Signal.class);
       routes.forEach((signal, heads) -> bySignal.put(signal, FanoutConsumer.of(heads)));
@@ -108,6 +127,11 @@ public final class Service implements Host {
   @SuppressWarnings("unchecked")
   private <C> Exporter createExporter(ParsedComponent<C> pc) {
     return ((ExporterFactory<C>) pc.factory).create(settings(pc), pc.config);
+  }
+
+  @SuppressWarnings("unchecked")
+  private <C> Connector createConnector(ParsedComponent<C> pc, Consumer next) {
+    return ((ConnectorFactory<C>) pc.factory).create(settings(pc), pc.config, next);
   }
 
   @SuppressWarnings("unchecked")
@@ -140,7 +164,14 @@ public final class Service implements Host {
       for (Map.Entry<ComponentId, Exporter> e : exporters.entrySet()) {
         startOne("exporter", e.getKey(), e.getValue());
       }
-      // Last processor of each pipeline first, so a processor never sends into one not yet started.
+      // Last processor of each pipeline first, so a processor never sends into one not yet started;
+      // pipelines fed by connectors before the connectors, and those before the pipelines feeding them.
+      for (int i = downstreamProcessors.size() - 1; i >= 0; i--) {
+        startOne("processor", null, downstreamProcessors.get(i));
+      }
+      for (Map.Entry<ComponentId, Connector> e : connectors.entrySet()) {
+        startOne("connector", e.getKey(), e.getValue());
+      }
       for (int i = processors.size() - 1; i >= 0; i--) {
         startOne("processor", null, processors.get(i));
       }
@@ -181,6 +212,8 @@ public final class Service implements Host {
     List<Component> order = new ArrayList<>();
     receivers.values().forEach(order::add);
     order.addAll(processors);
+    connectors.values().forEach(order::add);
+    order.addAll(downstreamProcessors);
     exporters.values().forEach(order::add);
     List<Extension> ext = new ArrayList<>(extensions.values());
     Collections.reverse(ext);
@@ -234,6 +267,10 @@ public final class Service implements Host {
 
   public Exporter exporter(ComponentId id) {
     return exporters.get(id);
+  }
+
+  public Connector connector(ComponentId id) {
+    return connectors.get(id);
   }
 
   /** Where {@code /metrics} is served, or null when self-telemetry is off. */

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.traceyard.collector.component.ComponentId;
 import dev.traceyard.collector.component.ComponentKind;
+import dev.traceyard.collector.component.ConnectorFactory;
 import dev.traceyard.collector.component.ExporterFactory;
 import dev.traceyard.collector.component.Factory;
 import dev.traceyard.collector.component.ProcessorFactory;
@@ -65,11 +66,6 @@ public final class ServiceConfig {
     for (ComponentKind kind : ComponentKind.values()) {
       components.put(kind, parseSection(root.get(kind.section()), kind, registry, errors));
     }
-    JsonNode connectors = root.get("connectors");
-    if (connectors != null && connectors.isObject()) {
-      connectors.fieldNames().forEachRemaining(k -> errors.add("connectors." + k,
-          "unknown type '" + typeOf(k) + "' (this build has no connectors yet)"));
-    }
 
     ConfigNode service = ConfigNode.of(root.get("service"), "service", errors);
     if (root.get("service") == null) {
@@ -84,18 +80,11 @@ public final class ServiceConfig {
       }
     }
     List<PipelineConfig> pipelines = parsePipelines(service, components, errors);
+    checkConnectors(pipelines, components, errors);
     TelemetryConfig telemetry = TelemetryConfig.parse(service.child("telemetry"));
     service.reportUnknownKeys();
     errors.throwIfAny();
     return new ServiceConfig(components, pipelines, extensions, telemetry);
-  }
-
-  private static String typeOf(String k) {
-    try {
-      return ComponentId.parse(k).type();
-    } catch (IllegalArgumentException e) {
-      return k;
-    }
   }
 
   private static Map<ComponentId, ParsedComponent<?>> parseSection(JsonNode section, ComponentKind kind,
@@ -184,22 +173,82 @@ public final class ServiceConfig {
     Set<ComponentId> seen = new HashSet<>();
     for (int i = 0; i < raw.size(); i++) {
       String path = pipeline.pathOf(key) + "[" + i + "]";
-      ComponentId id = resolve(raw.get(i), kind, components, path, errors);
+      ComponentKind actual = kind;
+      // A connector may stand where a receiver or an exporter stands, as in otelcol.
+      if (kind != ComponentKind.PROCESSOR && isConnector(raw.get(i), components)) {
+        actual = ComponentKind.CONNECTOR;
+      }
+      ComponentId id = resolve(raw.get(i), actual, components, path, errors);
       if (id == null) {
         continue;
       }
       if (!seen.add(id)) {
-        errors.add(path, kind.noun() + " '" + id + "' is listed twice in this pipeline");
+        errors.add(path, actual.noun() + " '" + id + "' is listed twice in this pipeline");
         continue;
       }
-      Set<Signal> supported = signalsOf(components.get(kind).get(id).factory);
+      Set<Signal> supported = actual == ComponentKind.CONNECTOR
+          ? connectorSignals(components.get(actual).get(id).factory, kind == ComponentKind.EXPORTER)
+          : signalsOf(components.get(actual).get(id).factory);
       if (!supported.contains(signal)) {
-        errors.add(path, kind.noun() + " '" + id + "' does not support " + signal.configName());
+        errors.add(path, actual.noun() + " '" + id + "' does not " + (actual == ComponentKind.CONNECTOR
+            ? (kind == ComponentKind.EXPORTER ? "take " : "emit ") : "support ") + signal.configName());
         continue;
       }
       out.add(id);
     }
     return out;
+  }
+
+  private static boolean isConnector(String raw, Map<ComponentKind, Map<ComponentId, ParsedComponent<?>>> components) {
+    try {
+      return components.get(ComponentKind.CONNECTOR).containsKey(ComponentId.parse(raw));
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  private static Set<Signal> connectorSignals(Factory<?> f, boolean asExporter) {
+    ConnectorFactory<?> c = (ConnectorFactory<?>) f;
+    return asExporter ? c.inputs() : c.outputs();
+  }
+
+  /** Each used connector must end one pipeline and feed another, and pipelines must not form a cycle. */
+  private static void checkConnectors(List<PipelineConfig> pipelines,
+      Map<ComponentKind, Map<ComponentId, ParsedComponent<?>>> components, ConfigErrors errors) {
+    Set<ComponentId> connectors = components.get(ComponentKind.CONNECTOR).keySet();
+    for (ComponentId c : connectors) {
+      boolean asExporter = pipelines.stream().anyMatch(p -> p.exporters().contains(c));
+      boolean asReceiver = pipelines.stream().anyMatch(p -> p.receivers().contains(c));
+      if (asExporter && !asReceiver) {
+        errors.add("connectors." + c, "is used as an exporter but no pipeline uses it as a receiver");
+      } else if (asReceiver && !asExporter) {
+        errors.add("connectors." + c, "is used as a receiver but no pipeline uses it as an exporter");
+      }
+    }
+    // A pipeline P feeds Q when P exports to a connector that Q receives from.
+    for (PipelineConfig start : pipelines) {
+      if (reaches(start, start, pipelines, connectors, new HashSet<>())) {
+        errors.add("service.pipelines." + start.id(), "forms a cycle through connectors");
+      }
+    }
+  }
+
+  private static boolean reaches(PipelineConfig from, PipelineConfig target, List<PipelineConfig> pipelines,
+      Set<ComponentId> connectors, Set<String> visited) {
+    if (!visited.add(from.id())) {
+      return false;
+    }
+    for (ComponentId e : from.exporters()) {
+      if (!connectors.contains(e)) {
+        continue;
+      }
+      for (PipelineConfig next : pipelines) {
+        if (next.receivers().contains(e) && (next == target || reaches(next, target, pipelines, connectors, visited))) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private static ComponentId resolve(String raw, ComponentKind kind,

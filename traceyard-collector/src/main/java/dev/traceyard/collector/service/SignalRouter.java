@@ -15,11 +15,16 @@ final class SignalRouter implements Consumer {
     new EnumMap<>(routes).forEach((s, c) -> bySignal[s.ordinal()] = c);
   }
 
+  /** Sets a route; only while the graph is being built, before any component starts. */
+  void set(Signal signal, Consumer consumer) {
+    bySignal[signal.ordinal()] = consumer;
+  }
+
   @Override
   public ConsumeResult consume(Batch batch) {
     Consumer c = bySignal[batch.signal().ordinal()];
     if (c == null) {
-      return ConsumeResult.permanent("no " + batch.signal().configName() + " pipeline takes data from this receiver");
+      return ConsumeResult.permanent("no " + batch.signal().configName() + " pipeline takes data from this component");
     }
     return Guarded.consume(c, batch);
   }

@@ -119,6 +119,23 @@ class ServiceConfigTest {
   }
 
   @Test
+  void connectorUsedOnOneSideOnly_isAnError() {
+    String yaml = VALID.replace("exporters:\n  recording:", "connectors:\n  spanstologs:\nexporters:\n  recording:")
+        .replace("exporters: [recording]\n    traces/second", "exporters: [recording, spanstologs]\n    traces/second");
+    assertThat(errors(yaml)).containsExactly("connectors.spanstologs: is used as an exporter but no pipeline uses it as a receiver");
+  }
+
+  @Test
+  void connectorOnTheWrongSignal_isAnError() {
+    String yaml = VALID.replace("exporters:\n  recording:", "connectors:\n  spanstologs:\nexporters:\n  recording:")
+        + "    logs:\n      receivers: [push]\n      exporters: [spanstologs]\n"
+        + "    traces/out:\n      receivers: [spanstologs]\n      exporters: [recording]\n";
+    assertThat(errors(yaml)).contains(
+        "service.pipelines.logs.exporters[0]: connector 'spanstologs' does not take logs",
+        "service.pipelines.traces/out.receivers[0]: connector 'spanstologs' does not emit traces");
+  }
+
+  @Test
   void missingService_isAnError() {
     assertThat(errors("receivers:\n  push:\n")).containsExactly(
         "service: is required: define service.pipelines",

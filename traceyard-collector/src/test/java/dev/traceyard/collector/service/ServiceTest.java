@@ -111,6 +111,39 @@ class ServiceTest {
   }
 
   @Test
+  void connector_feedsThePipelinesThatReceiveFromIt() throws Exception {
+    start(String.join("\n",
+        "receivers:",
+        "  push:",
+        "processors:",
+        "  counting:",
+        "connectors:",
+        "  spanstologs:",
+        "exporters:",
+        "  recording/traces:",
+        "  recording/logs:",
+        "service:",
+        "  telemetry: {metrics: {level: none}}",
+        "  pipelines:",
+        "    traces:",
+        "      receivers: [push]",
+        "      exporters: [recording/traces, spanstologs]",
+        "    logs:",
+        "      receivers: [spanstologs]",
+        "      processors: [counting]",
+        "      exporters: [recording/logs]",
+        ""));
+    PushReceiver r = (PushReceiver) service.receiver(ComponentId.parse("push"));
+    assertThat(r.wired).containsExactly(Signal.TRACES);
+    assertThat(r.next.consume(traces(4)).isSuccess()).isTrue();
+    RecordingExporter logs = (RecordingExporter) service.exporter(ComponentId.parse("recording/logs"));
+    assertThat(logs.batches).hasSize(1);
+    assertThat(logs.batches.get(0).signal()).isEqualTo(Signal.LOGS);
+    assertThat(logs.batches.get(0).itemCount()).isEqualTo(4);
+    assertThat(((RecordingExporter) service.exporter(ComponentId.parse("recording/traces"))).batches).hasSize(1);
+  }
+
+  @Test
   void shutdown_stopsReceiversAndServesMetricsUntilThen() throws Exception {
     start(CONFIG);
     assertThat(service.isReady()).isTrue();

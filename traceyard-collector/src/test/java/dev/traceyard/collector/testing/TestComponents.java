@@ -1,6 +1,8 @@
 package dev.traceyard.collector.testing;
 
 import dev.traceyard.collector.component.ComponentSettings;
+import dev.traceyard.collector.component.Connector;
+import dev.traceyard.collector.component.ConnectorFactory;
 import dev.traceyard.collector.component.Exporter;
 import dev.traceyard.collector.component.ExporterFactory;
 import dev.traceyard.collector.component.Processor;
@@ -31,6 +33,7 @@ public final class TestComponents {
         .processor(new CountingProcessorFactory())
         .exporter(new RecordingExporterFactory("recording", Set.of(Signal.values())))
         .exporter(new RecordingExporterFactory("tracesonly", Set.of(Signal.TRACES)))
+        .connector(new SpansToLogsConnectorFactory())
         .build();
   }
 
@@ -84,6 +87,44 @@ public final class TestComponents {
     @Override
     public Receiver create(ComponentSettings settings, Settings config, Consumer next, Set<Signal> wired) {
       return new PushReceiver(next, wired);
+    }
+  }
+
+  /** Emits one log record per span it takes: traces in, logs out. */
+  static final class SpansToLogsConnectorFactory implements ConnectorFactory<Settings> {
+    @Override
+    public String type() {
+      return "spanstologs";
+    }
+
+    @Override
+    public Settings parseConfig(ConfigNode node) {
+      return Settings.parse(node);
+    }
+
+    @Override
+    public Set<Signal> inputs() {
+      return Set.of(Signal.TRACES);
+    }
+
+    @Override
+    public Set<Signal> outputs() {
+      return Set.of(Signal.LOGS);
+    }
+
+    @Override
+    public Connector create(ComponentSettings settings, Settings config, Consumer next) {
+      return new Connector() {
+        @Override
+        public ConsumeResult consume(Batch batch) {
+          io.opentelemetry.proto.logs.v1.ScopeLogs.Builder logs = io.opentelemetry.proto.logs.v1.ScopeLogs.newBuilder();
+          for (int i = 0; i < batch.itemCount(); i++) {
+            logs.addLogRecords(io.opentelemetry.proto.logs.v1.LogRecord.getDefaultInstance());
+          }
+          return next.consume(Batch.of(io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest.newBuilder()
+              .addResourceLogs(io.opentelemetry.proto.logs.v1.ResourceLogs.newBuilder().addScopeLogs(logs)).build()));
+        }
+      };
     }
   }
 
