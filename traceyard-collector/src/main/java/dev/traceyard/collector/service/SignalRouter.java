@@ -4,7 +4,6 @@ import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.consumer.Consumer;
 import dev.traceyard.collector.data.Batch;
-import java.util.EnumMap;
 import java.util.Map;
 
 /** What a receiver is given: routes each batch to the pipelines of its signal. */
@@ -12,7 +11,7 @@ final class SignalRouter implements Consumer {
   private final Consumer[] bySignal = new Consumer[Signal.values().length];
 
   SignalRouter(Map<Signal, Consumer> routes) {
-    new EnumMap<>(routes).forEach((s, c) -> bySignal[s.ordinal()] = c);
+    routes.forEach((s, c) -> bySignal[s.ordinal()] = c);
   }
 
   /** Sets a route; only while the graph is being built, before any component starts. */
