@@ -22,6 +22,8 @@ public final class Components {
         // exporters
         // extensions
         .extension(new dev.traceyard.collector.extension.healthcheck.HealthCheckExtensionFactory())
+        .extension(new dev.traceyard.collector.extension.auth.bearertoken.BearerTokenAuthExtensionFactory())
+        .extension(new dev.traceyard.collector.extension.auth.basic.BasicAuthExtensionFactory())
         ;
   }
 }
