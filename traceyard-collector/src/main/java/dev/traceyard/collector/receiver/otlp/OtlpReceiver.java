@@ -20,6 +20,7 @@ import dev.traceyard.collector.config.HostPort;
 import dev.traceyard.collector.config.tls.ServerTls;
 import dev.traceyard.collector.config.tls.TlsServerSettings;
 import dev.traceyard.collector.consumer.Consumer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.traceyard.collector.extension.auth.AuthSettings;
 import dev.traceyard.collector.extension.auth.ServerAuthenticator;
 import java.net.InetSocketAddress;
@@ -203,7 +204,10 @@ final class OtlpReceiver implements Receiver {
       sb.https(address);
       tls.applyTo(sb);
       TlsHandshakeFailures failures = new TlsHandshakeFailures(telemetry);
-      sb.childChannelPipelineCustomizer(p -> p.addLast(failures));
+      sb.childChannelPipelineCustomizer(failures::addTo);
+      // Armeria registers a certificate-validity gauge per host name; in the shared global registry the
+      // gRPC and HTTP servers of one certificate would clash (and warn). Nothing reads these meters.
+      sb.meterRegistry(new SimpleMeterRegistry());
     }
     return sb
         .requestTimeout(REQUEST_TIMEOUT)
