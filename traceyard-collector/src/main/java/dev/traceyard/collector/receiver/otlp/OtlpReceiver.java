@@ -205,11 +205,12 @@ final class OtlpReceiver implements Receiver {
       tls.applyTo(sb);
       TlsHandshakeFailures failures = new TlsHandshakeFailures(telemetry);
       sb.childChannelPipelineCustomizer(failures::addTo);
-      // Armeria registers a certificate-validity gauge per host name; in the shared global registry the
-      // gRPC and HTTP servers of one certificate would clash (and warn). Nothing reads these meters.
-      sb.meterRegistry(new SimpleMeterRegistry());
     }
     return sb
+        // Armeria's own meters (executor counters, certificate validity per host name) would clash between
+        // the gRPC and HTTP servers in its shared global registry, with a warning at start. Nothing reads
+        // them: self-telemetry has its own registry.
+        .meterRegistry(new SimpleMeterRegistry())
         .requestTimeout(REQUEST_TIMEOUT)
         // Refusals are counted and logged (rate-limited) by the receiver itself.
         .unloggedExceptionsReportInterval(Duration.ZERO)
