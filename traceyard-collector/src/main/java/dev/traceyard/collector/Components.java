@@ -29,6 +29,8 @@ public final class Components {
         .exporter(new dev.traceyard.collector.exporter.file.FileExporterFactory())
         // extensions
         .extension(new dev.traceyard.collector.extension.healthcheck.HealthCheckExtensionFactory())
+        .extension(new dev.traceyard.collector.extension.auth.bearertoken.BearerTokenAuthExtensionFactory())
+        .extension(new dev.traceyard.collector.extension.auth.basic.BasicAuthExtensionFactory())
         ;
   }
 }

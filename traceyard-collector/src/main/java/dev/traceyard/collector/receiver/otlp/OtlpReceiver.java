@@ -17,7 +17,12 @@ import dev.traceyard.collector.component.Host;
 import dev.traceyard.collector.component.Receiver;
 import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.config.HostPort;
+import dev.traceyard.collector.config.tls.ServerTls;
+import dev.traceyard.collector.config.tls.TlsServerSettings;
 import dev.traceyard.collector.consumer.Consumer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.traceyard.collector.extension.auth.AuthSettings;
+import dev.traceyard.collector.extension.auth.ServerAuthenticator;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +33,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
@@ -60,16 +66,37 @@ final class OtlpReceiver implements Receiver {
   @Override
   public synchronized void start(Host host) {
     try {
+      // Everything that can be wrong with files or extensions is checked before any port is bound.
+      ServerTls grpcTls = null;
+      ServerTls httpTls = null;
+      ServerAuthenticator grpcAuth = null;
+      ServerAuthenticator httpAuth = null;
       if (config.grpc() != null) {
-        start(GRPC, config.grpc().endpoint(), grpcServer(config.grpc()));
+        grpcTls = loadTls(config.grpc().tls());
+        grpcAuth = authenticator(config.grpc().auth(), host);
       }
       if (config.http() != null) {
-        start(HTTP, config.http().endpoint(), httpServer(config.http()));
+        httpTls = loadTls(config.http().tls());
+        httpAuth = authenticator(config.http().auth(), host);
+      }
+      if (config.grpc() != null) {
+        start(GRPC, config.grpc().endpoint(), grpcServer(config.grpc(), grpcTls, grpcAuth));
+      }
+      if (config.http() != null) {
+        start(HTTP, config.http().endpoint(), httpServer(config.http(), httpTls, httpAuth));
       }
     } catch (RuntimeException e) {
       shutdown();
       throw e;
     }
+  }
+
+  private ServerTls loadTls(TlsServerSettings tls) {
+    return tls == null ? null : ServerTls.load(tls, settings.logger());
+  }
+
+  private static ServerAuthenticator authenticator(AuthSettings auth, Host host) {
+    return auth == null ? null : auth.server(host);
   }
 
   private void start(String transport, HostPort endpoint, ServerBuilder builder) {
@@ -88,9 +115,9 @@ final class OtlpReceiver implements Receiver {
     servers.put(transport, server);
   }
 
-  private ServerBuilder grpcServer(OtlpReceiverConfig.Grpc grpc) {
+  private ServerBuilder grpcServer(OtlpReceiverConfig.Grpc grpc, ServerTls tls, ServerAuthenticator auth) {
     TransportTelemetry telemetry = new TransportTelemetry(settings, GRPC, next);
-    ServerBuilder sb = base(grpc.endpoint())
+    ServerBuilder sb = base(grpc.endpoint(), tls, telemetry)
         .maxRequestLength(grpc.maxRecvMsgSizeBytes() + GRPC_FRAMING_SLACK)
         .errorHandler(new GrpcTooLargeHandler(telemetry, grpc.maxRecvMsgSizeBytes()));
     if (grpc.maxConcurrentStreams() > 0) {
@@ -133,12 +160,19 @@ final class OtlpReceiver implements Receiver {
       }
       return HttpResponse.of(HttpStatus.NOT_FOUND);
     });
+    if (auth != null) {
+      // Server-wide, like otelcol's gRPC interceptor: unknown services are not revealed to strangers.
+      sb.decorator(new AuthDecorator(auth, telemetry));
+    }
     return sb;
   }
 
-  private ServerBuilder httpServer(OtlpReceiverConfig.Http http) {
+  private ServerBuilder httpServer(OtlpReceiverConfig.Http http, ServerTls tls, ServerAuthenticator auth) {
     TransportTelemetry telemetry = new TransportTelemetry(settings, HTTP, next);
-    ServerBuilder sb = base(http.endpoint());
+    ServerBuilder sb = base(http.endpoint(), tls, telemetry);
+    // Inside CORS, so that browsers' preflight requests (which carry no credentials) still get answered.
+    AuthDecorator authDecorator = auth == null ? null : new AuthDecorator(auth, telemetry);
+    Function<HttpService, HttpService> authenticated = s -> authDecorator == null ? s : s.decorate(authDecorator);
     CorsServiceBuilder cors = http.cors().enabled() ? cors(http.cors()) : null;
     for (Signal s : wired) {
       String path = s == Signal.TRACES ? http.tracesUrlPath() : s == Signal.METRICS ? http.metricsUrlPath()
@@ -147,20 +181,36 @@ final class OtlpReceiver implements Receiver {
           settings.logger());
       // The service enforces max_request_body_size itself so that oversized requests are counted and
       // answered with an OTLP error body.
-      sb.route().path(path).maxRequestLength(0).build(cors == null ? service : cors.build(service));
+      HttpService guarded = authenticated.apply(service);
+      sb.route().path(path).maxRequestLength(0).build(cors == null ? guarded : cors.build(guarded));
     }
     HttpService notFound = (ctx, req) -> {
       telemetry.refused(RefusalReason.NOT_FOUND, null, 0, req.method() + " " + ctx.path());
       return HttpResponse.of(HttpStatus.NOT_FOUND, MediaType.PLAIN_TEXT_UTF_8,
           "404 not found: OTLP/HTTP is served at the configured *_url_path of the signals that have a pipeline");
     };
-    sb.serviceUnder("/", cors == null ? notFound : cors.build(notFound));
+    HttpService guardedNotFound = authenticated.apply(notFound);
+    sb.serviceUnder("/", cors == null ? guardedNotFound : cors.build(guardedNotFound));
     return sb;
   }
 
-  private static ServerBuilder base(HostPort endpoint) {
-    return Server.builder()
-        .http(new InetSocketAddress(endpoint.host(), endpoint.port()))
+  private static ServerBuilder base(HostPort endpoint, ServerTls tls, TransportTelemetry telemetry) {
+    InetSocketAddress address = new InetSocketAddress(endpoint.host(), endpoint.port());
+    ServerBuilder sb = Server.builder();
+    if (tls == null) {
+      sb.http(address);
+    } else {
+      // TLS only: a plain-text client fails its handshake (counted) instead of being served in clear.
+      sb.https(address);
+      tls.applyTo(sb);
+      TlsHandshakeFailures failures = new TlsHandshakeFailures(telemetry);
+      sb.childChannelPipelineCustomizer(failures::addTo);
+    }
+    return sb
+        // Armeria's own meters (executor counters, certificate validity per host name) would clash between
+        // the gRPC and HTTP servers in its shared global registry, with a warning at start. Nothing reads
+        // them: self-telemetry has its own registry.
+        .meterRegistry(new SimpleMeterRegistry())
         .requestTimeout(REQUEST_TIMEOUT)
         // Refusals are counted and logged (rate-limited) by the receiver itself.
         .unloggedExceptionsReportInterval(Duration.ZERO)

@@ -2,6 +2,8 @@ package dev.traceyard.collector.receiver.otlp;
 
 import dev.traceyard.collector.config.ConfigNode;
 import dev.traceyard.collector.config.HostPort;
+import dev.traceyard.collector.config.tls.TlsServerSettings;
+import dev.traceyard.collector.extension.auth.AuthSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,17 +24,22 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
   private static final int MAX_RECV_MSG_SIZE_MIB = 2047;
   private static final Pattern URL_PATH = Pattern.compile("/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%]*");
 
-  /** gRPC settings; {@code keepalive} values are null when not configured. */
+  /**
+   * gRPC settings; {@code keepalive} values are null when not configured, {@code tls} is null for plain
+   * text and {@code auth} null when requests are not authenticated.
+   */
   public record Grpc(HostPort endpoint, int maxRecvMsgSizeMib, long maxConcurrentStreams,
-      Duration maxConnectionIdle, Duration maxConnectionAge, Duration keepaliveTime) {
+      Duration maxConnectionIdle, Duration maxConnectionAge, Duration keepaliveTime, TlsServerSettings tls,
+      AuthSettings auth) {
 
     int maxRecvMsgSizeBytes() {
       return maxRecvMsgSizeMib * 1024 * 1024;
     }
   }
 
+  /** HTTP settings; {@code tls} is null for plain text and {@code auth} null when requests are not authenticated. */
   public record Http(HostPort endpoint, long maxRequestBodySize, String tracesUrlPath, String metricsUrlPath,
-      String logsUrlPath, Cors cors) {}
+      String logsUrlPath, Cors cors, TlsServerSettings tls, AuthSettings auth) {}
 
   /** CORS is enabled only when {@code allowedOrigins} is not empty, as in otelcol. */
   public record Cors(List<String> allowedOrigins, List<String> allowedHeaders, long maxAgeSeconds) {
@@ -85,7 +92,7 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
     ConfigNode enforcement = keepalive.child("enforcement_policy");
     enforcement.nonNegativeDuration("min_time", null);
     enforcement.bool("permit_without_stream", false);
-    return new Grpc(endpoint, maxMib, maxStreams, idle, age, time);
+    return new Grpc(endpoint, maxMib, maxStreams, idle, age, time, tls(n), auth(n));
   }
 
   private static Duration positiveOrNull(ConfigNode n, String key) {
@@ -117,7 +124,17 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
       long maxAge = c.longInRange("max_age", 0, 0, Integer.MAX_VALUE);
       cors = new Cors(List.copyOf(origins), List.copyOf(headers), maxAge);
     }
-    return new Http(endpoint, maxBody, traces, metrics, logs, cors);
+    return new Http(endpoint, maxBody, traces, metrics, logs, cors, tls(n), auth(n));
+  }
+
+  /** otelcol's configtls server settings; files are read when the receiver starts. */
+  private static TlsServerSettings tls(ConfigNode protocol) {
+    return protocol.isSet("tls") ? TlsServerSettings.parse(protocol.child("tls")) : null;
+  }
+
+  /** otelcol's configauth: {@code auth.authenticator} names an extension, looked up at start. */
+  private static AuthSettings auth(ConfigNode protocol) {
+    return protocol.isSet("auth") ? AuthSettings.parse(protocol.child("auth")) : null;
   }
 
   /** As otelcol, a path without a leading slash gets one; the three paths must differ. */

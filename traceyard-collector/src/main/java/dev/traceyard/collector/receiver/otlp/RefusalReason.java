@@ -13,7 +13,14 @@ enum RefusalReason {
   /** No OTLP endpoint at that path (or the signal has no pipeline). */
   NOT_FOUND("not_found"),
   /** Anything but POST on an OTLP/HTTP path. */
-  METHOD_NOT_ALLOWED("method_not_allowed");
+  METHOD_NOT_ALLOWED("method_not_allowed"),
+  /** The {@code auth.authenticator} did not accept the request's credentials. */
+  UNAUTHENTICATED("unauthenticated"),
+  /**
+   * A TLS handshake failed (plain text on a TLS port, no or untrusted client certificate, no common
+   * version): counts connections rather than requests, since no request could be read.
+   */
+  TLS_HANDSHAKE("tls_handshake");
 
   private final String label;
 

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.traceyard.collector.Components;
+import dev.traceyard.collector.component.ComponentId;
+import dev.traceyard.collector.config.tls.TlsVersion;
 import dev.traceyard.collector.config.ConfigException;
 import dev.traceyard.collector.config.HostPort;
 import dev.traceyard.collector.service.ServiceConfig;
@@ -94,9 +96,54 @@ class OtlpReceiverConfigTest {
   }
 
   @Test
-  void tls_isNotSupportedYet() {
+  void tlsAndAuth_areReadUnderEachProtocol() {
+    OtlpReceiverConfig c = TestReceivers.config(String.join("\n",
+        "protocols:",
+        "  grpc:",
+        "    tls: {cert_file: /c/server.pem, key_file: /c/server-key.pem, client_ca_file: /c/ca.pem}",
+        "    auth: {authenticator: bearertokenauth}",
+        "  http:",
+        "    tls: {cert_file: /c/server.pem, key_file: /c/server-key.pem, min_version: \"1.3\"}",
+        "    auth: {authenticator: basicauth/server}"));
+
+    assertThat(c.grpc().tls().path()).isEqualTo("receivers.otlp.protocols.grpc.tls");
+    assertThat(c.grpc().tls().requiresClientCertificate()).isTrue();
+    assertThat(c.grpc().auth().authenticator()).isEqualTo(ComponentId.of("bearertokenauth"));
+    assertThat(c.grpc().auth().path()).isEqualTo("receivers.otlp.protocols.grpc.auth");
+    assertThat(c.http().tls().minVersion()).isEqualTo(TlsVersion.TLS_1_3);
+    assertThat(c.http().tls().requiresClientCertificate()).isFalse();
+    assertThat(c.http().auth().authenticator()).isEqualTo(ComponentId.parse("basicauth/server"));
+  }
+
+  @Test
+  void withoutTlsAndAuth_protocolsArePlainAndOpen() {
+    OtlpReceiverConfig c = TestReceivers.config("protocols: {grpc: , http: }");
+
+    assertThat(c.grpc().tls()).isNull();
+    assertThat(c.grpc().auth()).isNull();
+    assertThat(c.http().tls()).isNull();
+    assertThat(c.http().auth()).isNull();
+  }
+
+  @Test
+  void tlsCertWithoutKey_isAConfigErrorNamingThePath() {
     assertThat(TestReceivers.errors("protocols:\n  http:\n    tls: {cert_file: a.pem}\n"))
-        .singleElement().asString().startsWith("receivers.otlp.protocols.http.tls: unknown key 'tls'");
+        .containsExactly("receivers.otlp.protocols.http.tls.key_file: is required when cert_file is set: provide "
+            + "both the certificate and its private key");
+  }
+
+  @Test
+  void tlsReloadInterval_isRefusedAsUnsupported() {
+    assertThat(TestReceivers.errors("protocols:\n  grpc:\n    tls: {cert_file: a.pem, key_file: b.pem, "
+        + "reload_interval: 10m}\n"))
+        .containsExactly("receivers.otlp.protocols.grpc.tls.reload_interval: is not supported: certificates and "
+            + "keys are read once at start; restart Traceyard to load renewed ones");
+  }
+
+  @Test
+  void authWithoutAuthenticator_isAConfigError() {
+    assertThat(TestReceivers.errors("protocols:\n  grpc:\n    auth: {}\n"))
+        .containsExactly("receivers.otlp.protocols.grpc.auth.authenticator: is required");
   }
 
   @Test

@@ -8,12 +8,16 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.traceyard.collector.component.ComponentId;
 import dev.traceyard.collector.component.ComponentKind;
 import dev.traceyard.collector.component.ComponentSettings;
+import dev.traceyard.collector.component.Extension;
+import dev.traceyard.collector.component.ExtensionFactory;
+import dev.traceyard.collector.component.Host;
 import dev.traceyard.collector.component.Receiver;
 import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.config.ConfigErrors;
 import dev.traceyard.collector.config.ConfigNode;
 import dev.traceyard.collector.consumer.Consumer;
 import dev.traceyard.collector.telemetry.SelfTelemetry;
+import dev.traceyard.collector.testing.TestConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -55,9 +59,31 @@ final class TestReceivers {
 
   /** Creates and starts an {@code otlp} receiver. */
   static Receiver start(String yaml, Set<Signal> wired, SelfTelemetry telemetry, Consumer next) throws Exception {
-    ComponentSettings settings = new ComponentSettings(ComponentId.of("otlp"), ComponentKind.RECEIVER, telemetry);
+    return start(yaml, wired, telemetry, next, id -> Optional.empty());
+  }
+
+  /** Creates and starts an {@code otlp} receiver in a host that offers the given extensions. */
+  static Receiver start(String yaml, Set<Signal> wired, SelfTelemetry telemetry, Consumer next, Host host)
+      throws Exception {
+    return start("otlp", yaml, wired, telemetry, next, host);
+  }
+
+  /** Creates and starts a receiver with id {@code id} (e.g. {@code otlp/secure}). */
+  static Receiver start(String id, String yaml, Set<Signal> wired, SelfTelemetry telemetry, Consumer next, Host host)
+      throws Exception {
+    ComponentSettings settings = new ComponentSettings(ComponentId.parse(id), ComponentKind.RECEIVER, telemetry);
     Receiver r = new OtlpReceiverFactory().create(settings, config(yaml), next, wired);
-    r.start(id -> Optional.empty());
+    r.start(host);
     return r;
+  }
+
+  /** Creates and starts an extension from its YAML settings, as the service would. */
+  static <C> Extension extension(ExtensionFactory<C> factory, String id, String yaml) throws Exception {
+    TestConfig.Parsed<C> parsed = TestConfig.parse(yaml, "extensions." + id, factory::parseConfig);
+    assertThat(parsed.errors()).as("extension config errors").isEmpty();
+    Extension e = factory.create(new ComponentSettings(ComponentId.parse(id), ComponentKind.EXTENSION,
+        SelfTelemetry.forTesting()), parsed.config());
+    e.start(x -> Optional.empty());
+    return e;
   }
 }
