@@ -1,0 +1,49 @@
+package dev.traceyard.store.http;
+
+import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
+import dev.traceyard.collector.config.HostPort;
+import dev.traceyard.collector.telemetry.RateLimitedLogger;
+import dev.traceyard.store.query.QueryService;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import org.slf4j.Logger;
+
+/** The query API's HTTP server: the native API under {@code /api/v1} and Jaeger's under {@code /api}. */
+public final class QueryServer {
+  private final Server server;
+  private final String host;
+
+  private QueryServer(Server server, String host) {
+    this.server = server;
+    this.host = host;
+  }
+
+  /** Mounts both APIs on {@code sb}, e.g. next to the web UI on one server. */
+  public static void addRoutes(ServerBuilder sb, QueryService qs, Logger log) {
+    RateLimitedLogger warn = new RateLimitedLogger(log, Duration.ofSeconds(10));
+    NativeApi.register(sb, qs, warn);
+    JaegerApi.register(sb, qs, warn);
+  }
+
+  public static QueryServer start(HostPort endpoint, QueryService qs, Logger log) {
+    ServerBuilder sb = Server.builder()
+        .http(endpoint.toSocketAddress())
+        .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1));
+    addRoutes(sb, qs, log);
+    Server server = sb.build();
+    server.start().join();
+    return new QueryServer(server, endpoint.host());
+  }
+
+  /** The bound address (the real port when configured with port 0). */
+  public InetSocketAddress address() {
+    int port = server.activeLocalPort();
+    String h = host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    return new InetSocketAddress(h, port);
+  }
+
+  public void stop() {
+    server.stop().join();
+  }
+}
