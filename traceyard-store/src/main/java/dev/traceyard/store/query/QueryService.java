@@ -1039,8 +1039,11 @@ public final class QueryService {
       }
     } catch (SQLException e) {
       String m = String.valueOf(e.getMessage());
-      if (m.contains("Invalid Input Error") && m.toLowerCase(java.util.Locale.ROOT).contains("regex")) {
-        throw new BadQueryException("invalid regular expression: " + m);
+      // Regular expressions are checked with Java's syntax first; what RE2 rejects beyond that
+      // (look-arounds, back-references) surfaces here as an input error.
+      if (m.contains("Invalid Input Error") && sql.text().contains("regexp_full_match")) {
+        throw new BadQueryException("invalid regular expression (RE2 syntax): "
+            + m.replace("Invalid Input Error: ", ""));
       }
       throw new StoreQueryException("query failed: " + m, e);
     } finally {
