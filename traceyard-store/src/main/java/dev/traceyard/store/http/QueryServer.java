@@ -7,6 +7,8 @@ import dev.traceyard.collector.telemetry.RateLimitedLogger;
 import dev.traceyard.store.query.QueryService;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
 /** The query API's HTTP server: the native API under {@code /api/v1} and Jaeger's under {@code /api}. */
@@ -43,7 +45,21 @@ public final class QueryServer {
     return new InetSocketAddress(h, port);
   }
 
+  /**
+   * Stops taking requests and returns once the port is released. Armeria then winds down its event
+   * loops for about two more seconds (Netty's quiet period) in the background; waiting for that would
+   * only delay the collector's shutdown.
+   */
   public void stop() {
-    server.stop().join();
+    CompletableFuture<Void> stopped = server.stop();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!server.activePorts().isEmpty() && !stopped.isDone() && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 }
