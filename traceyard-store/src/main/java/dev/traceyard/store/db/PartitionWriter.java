@@ -163,7 +163,7 @@ final class PartitionWriter implements AutoCloseable {
       a.append(dev.traceyard.store.query.Ids.spanId(s.getParentSpanId()));
     }
     a.append(s.getTraceState()).append(s.getFlags()).append(s.getName()).append(s.getKindValue())
-        .append(start).append(end).append(end - start)
+        .append(start).append(end - start)
         .append(s.getStatus().getCodeValue()).append(s.getStatus().getMessage())
         .append(service).append(rid).append(scid)
         .append(OtlpValuesJson.attributes(s.getAttributesList())).append(s.getDroppedAttributesCount())

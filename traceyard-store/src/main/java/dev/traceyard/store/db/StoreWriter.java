@@ -213,15 +213,17 @@ final class StoreWriter {
     long logs = 0;
     long points = 0;
     try {
+      List<PendingSpan> groupSpans = new ArrayList<>();
       for (Batch b : group) {
         if (b instanceof TraceBatch) {
-          spans += writeSpans((TraceBatch) b, seq, now, touched, groupRed);
+          collectSpans((TraceBatch) b, now, groupSpans);
         } else if (b instanceof LogBatch) {
           logs += writeLogs((LogBatch) b, seq, now, touched);
         } else if (b instanceof MetricBatch) {
           points += writeMetrics((MetricBatch) b, seq, now, touched);
         }
       }
+      spans = writeSpans(groupSpans, seq, touched, groupRed);
       for (PartitionWriter w : touched) {
         w.flush(seq);
       }
@@ -242,9 +244,15 @@ final class StoreWriter {
     }
   }
 
-  private long writeSpans(TraceBatch b, long seq, long now, Set<PartitionWriter> touched,
-      SpanMetricsAggregator groupRed) throws SQLException {
-    long n = 0;
+  /** A span of the write group with what its row needs. */
+  private record PendingSpan(TraceId traceId, Span span, ResourceInfo resource, ScopeInfo scope, long partitionTime) {}
+
+  private static final java.util.Comparator<PendingSpan> BY_TRACE = java.util.Comparator
+      .comparingLong((PendingSpan p) -> p.traceId().hi())
+      .thenComparingLong(p -> p.traceId().lo())
+      .thenComparingLong(p -> p.span().getStartTimeUnixNano());
+
+  private void collectSpans(TraceBatch b, long now, List<PendingSpan> out) {
     for (ResourceSpans rs : b.request().getResourceSpansList()) {
       ResourceInfo ri = null;
       for (ScopeSpans ss : rs.getScopeSpansList()) {
@@ -259,17 +267,30 @@ final class StoreWriter {
           if (si == null) {
             si = ScopeInfo.of(ss.getScope(), ss.getSchemaUrl());
           }
-          long t = effectiveTime(s.getStartTimeUnixNano(), now);
-          PartitionWriter w = writer(Partitioning.hourOf(t));
-          touched.add(w);
-          w.appendSpan(seq, TraceId.fromBytes(s.getTraceId()), s, ri.serviceName(), w.resourceId(ri), w.scopeId(si));
-          groupRed.add(t, ri.serviceName(), s.getName(), s.getKindValue(), s.getStatus().getCodeValue(),
-              s.getEndTimeUnixNano() - s.getStartTimeUnixNano());
-          n++;
+          out.add(new PendingSpan(TraceId.fromBytes(s.getTraceId()), s, ri, si,
+              effectiveTime(s.getStartTimeUnixNano(), now)));
         }
       }
     }
-    return n;
+  }
+
+  /**
+   * Appends the group's spans ordered by trace: the spans of a trace then sit next to each other, so
+   * the trace id columns compress to runs (about 10 bytes per span less for 10-span traces) and a
+   * trace's rows are read from few vectors.
+   */
+  private long writeSpans(List<PendingSpan> spans, long seq, Set<PartitionWriter> touched,
+      SpanMetricsAggregator groupRed) throws SQLException {
+    spans.sort(BY_TRACE);
+    for (PendingSpan p : spans) {
+      PartitionWriter w = writer(Partitioning.hourOf(p.partitionTime()));
+      touched.add(w);
+      Span s = p.span();
+      w.appendSpan(seq, p.traceId(), s, p.resource().serviceName(), w.resourceId(p.resource()), w.scopeId(p.scope()));
+      groupRed.add(p.partitionTime(), p.resource().serviceName(), s.getName(), s.getKindValue(),
+          s.getStatus().getCodeValue(), s.getEndTimeUnixNano() - s.getStartTimeUnixNano());
+    }
+    return spans.size();
   }
 
   private long writeLogs(LogBatch b, long seq, long now, Set<PartitionWriter> touched) throws SQLException {

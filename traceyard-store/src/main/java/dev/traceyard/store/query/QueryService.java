@@ -96,6 +96,7 @@ public final class QueryService {
       for (String alias : where.keySet()) {
         parts.add(lease.byAlias(alias));
       }
+      // Spans with their resource and scope in one query (each partition stores a resource once).
       Sql sql = new Sql();
       int i = 0;
       for (Partition p : parts) {
@@ -103,23 +104,27 @@ public final class QueryService {
           sql.add(" UNION ALL ");
         }
         List<TraceId> here = new ArrayList<>(where.get(p.alias()));
-        sql.add("SELECT '" + p.alias() + "' AS part, trace_hi, trace_lo, span_id, parent_span_id, trace_state, flags,"
-            + " name, kind, start_ns, end_ns, status_code, status_message, rid, scid, attributes,"
-            + " dropped_attributes_count, events, dropped_events_count, links, dropped_links_count FROM "
-            + p.alias() + ".spans s JOIN ");
+        String a = p.alias();
+        sql.add("SELECT '" + a + "' AS part, s.trace_hi, s.trace_lo, s.span_id, s.parent_span_id, s.trace_state, s.flags,"
+            + " s.name, s.kind, s.start_ns, s.start_ns + s.duration_ns AS end_ns, s.status_code, s.status_message, s.rid,"
+            + " s.scid, s.attributes, s.dropped_attributes_count, s.events, s.dropped_events_count, s.links,"
+            + " s.dropped_links_count, r.hash, r.attributes, r.dropped_attributes_count, r.entity_refs, r.schema_url,"
+            + " c.hash, c.name, c.version, c.attributes, c.dropped_attributes_count, c.schema_url FROM " + a
+            + ".spans s JOIN ");
         idsTable(sql, here);
-        sql.add(" ON s.trace_hi = ids.h AND s.trace_lo = ids.l");
+        sql.add(" ON s.trace_hi = ids.h AND s.trace_lo = ids.l LEFT JOIN " + a + ".resources r ON r.rid = s.rid"
+            + " LEFT JOIN " + a + ".scopes c ON c.scid = s.scid");
       }
       sql.add(" ORDER BY start_ns, span_id");
-      List<SpanRow> rows = new ArrayList<>();
-      query(sql, r -> rows.add(new SpanRow(r.getString(1), new TraceId(r.getLong(2), r.getLong(3)), span(r),
-          r.getInt(14), r.getInt(15))));
-      Dictionaries dict = dictionaries(rows.stream().map(SpanRow::ref).toList());
+      Map<String, Dictionaries.ResourceEntry> resources = new HashMap<>();
+      Map<String, Dictionaries.ScopeEntry> scopes = new HashMap<>();
       Map<TraceId, Grouper<Span>> byTrace = new HashMap<>();
-      for (SpanRow row : rows) {
-        byTrace.computeIfAbsent(row.traceId, k -> new Grouper<>())
-            .add(dict.resource(row.part, row.rid), dict.scope(row.part, row.scid), row.span);
-      }
+      query(sql, r -> {
+        String part = r.getString(1);
+        Dictionaries.ResourceEntry re = resources.computeIfAbsent(part + "/" + r.getInt(14), k -> resourceEntry(r, 22));
+        Dictionaries.ScopeEntry se = scopes.computeIfAbsent(part + "/" + r.getInt(15), k -> scopeEntry(r, 27));
+        byTrace.computeIfAbsent(new TraceId(r.getLong(2), r.getLong(3)), k -> new Grouper<>()).add(re, se, span(r));
+      });
       for (TraceId id : unique) {
         Grouper<Span> g = byTrace.get(id);
         if (g != null) {
@@ -182,12 +187,6 @@ public final class QueryService {
         .addAllLinks(OtlpValuesJson.parseLinks(r.getString(20)))
         .setDroppedLinksCount(r.getInt(21));
     return b.build();
-  }
-
-  private record SpanRow(String part, TraceId traceId, Span span, int rid, int scid) {
-    Ref ref() {
-      return new Ref(part, rid, scid);
-    }
   }
 
   private record Ref(String part, int rid, int scid) {}
@@ -366,7 +365,8 @@ public final class QueryService {
       if (i > 0) {
         sql.add(" UNION ALL ");
       }
-      sql.add("SELECT trace_hi, trace_lo, parent_span_id, start_ns, end_ns, status_code, service_name, name FROM "
+      sql.add("SELECT trace_hi, trace_lo, parent_span_id, start_ns, start_ns + duration_ns AS end_ns, status_code,"
+          + " service_name, name FROM "
           + parts.get(i).alias() + ".spans WHERE seq <= ? AND trace_hi IN (SELECT h FROM ids)", seq);
     }
     sql.add(") SELECT s.trace_hi, s.trace_lo, min(start_ns), max(end_ns), count(*),"
@@ -911,12 +911,7 @@ public final class QueryService {
       res.add("SELECT '" + e.getKey() + "', rid, hash, attributes, dropped_attributes_count, entity_refs, schema_url FROM "
           + e.getKey() + ".resources WHERE rid IN (" + joinInts(e.getValue()) + ")");
     }
-    query(res, r -> d.resources.putIfAbsent(r.getString(1) + "/" + r.getInt(2), new Dictionaries.ResourceEntry(
-        r.getLong(3), Resource.newBuilder()
-            .addAllAttributes(OtlpValuesJson.parseAttributes(r.getString(4)))
-            .setDroppedAttributesCount(r.getInt(5))
-            .addAllEntityRefs(OtlpValuesJson.parseEntityRefs(r.getString(6)))
-            .build(), nz(r.getString(7)))));
+    query(res, r -> d.resources.putIfAbsent(r.getString(1) + "/" + r.getInt(2), resourceEntry(r, 3)));
     Sql sc = new Sql();
     i = 0;
     for (Map.Entry<String, Set<Integer>> e : scids.entrySet()) {
@@ -926,13 +921,42 @@ public final class QueryService {
       sc.add("SELECT '" + e.getKey() + "', scid, hash, name, version, attributes, dropped_attributes_count, schema_url FROM "
           + e.getKey() + ".scopes WHERE scid IN (" + joinInts(e.getValue()) + ")");
     }
-    query(sc, r -> d.scopes.putIfAbsent(r.getString(1) + "/" + r.getInt(2), new Dictionaries.ScopeEntry(
-        r.getLong(3), InstrumentationScope.newBuilder()
-            .setName(nz(r.getString(4))).setVersion(nz(r.getString(5)))
-            .addAllAttributes(OtlpValuesJson.parseAttributes(r.getString(6)))
-            .setDroppedAttributesCount(r.getInt(7))
-            .build(), nz(r.getString(8)))));
+    query(sc, r -> d.scopes.putIfAbsent(r.getString(1) + "/" + r.getInt(2), scopeEntry(r, 3)));
     return d;
+  }
+
+  /** A resource from columns {@code from..from+4}: hash, attributes, dropped count, entity refs, schema URL. */
+  private static Dictionaries.ResourceEntry resourceEntry(ResultSet r, int from) {
+    try {
+      long hash = r.getLong(from);
+      if (r.wasNull()) {
+        return Dictionaries.NO_RESOURCE;
+      }
+      return new Dictionaries.ResourceEntry(hash, Resource.newBuilder()
+          .addAllAttributes(OtlpValuesJson.parseAttributes(r.getString(from + 1)))
+          .setDroppedAttributesCount(r.getInt(from + 2))
+          .addAllEntityRefs(OtlpValuesJson.parseEntityRefs(r.getString(from + 3)))
+          .build(), nz(r.getString(from + 4)));
+    } catch (SQLException e) {
+      throw new StoreQueryException("cannot read a resource: " + e.getMessage(), e);
+    }
+  }
+
+  /** A scope from columns {@code from..from+5}: hash, name, version, attributes, dropped count, schema URL. */
+  private static Dictionaries.ScopeEntry scopeEntry(ResultSet r, int from) {
+    try {
+      long hash = r.getLong(from);
+      if (r.wasNull()) {
+        return Dictionaries.NO_SCOPE;
+      }
+      return new Dictionaries.ScopeEntry(hash, InstrumentationScope.newBuilder()
+          .setName(nz(r.getString(from + 1))).setVersion(nz(r.getString(from + 2)))
+          .addAllAttributes(OtlpValuesJson.parseAttributes(r.getString(from + 3)))
+          .setDroppedAttributesCount(r.getInt(from + 4))
+          .build(), nz(r.getString(from + 5)));
+    } catch (SQLException e) {
+      throw new StoreQueryException("cannot read a scope: " + e.getMessage(), e);
+    }
   }
 
   private static String joinInts(Collection<Integer> ints) {
