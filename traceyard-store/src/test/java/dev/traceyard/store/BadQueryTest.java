@@ -68,6 +68,13 @@ class BadQueryTest {
   }
 
   @Test
+  void unknownEndpoint_is404InJson() {
+    HttpResponse<String> r = store.get("/api/v1/nothing-here");
+    assertThat(r.statusCode()).isEqualTo(404);
+    assertThat(StoreHarness.parse(r.body()).path("error").asText()).contains("unknown endpoint /api/v1/nothing-here");
+  }
+
+  @Test
   void afterBadQueries_theServerStillAnswers() {
     store.get("/api/v1/traces?attr=span.x%3D~%28unclosed");
     assertThat(store.json("/api/v1/traces").path("traces")).hasSize(1);

@@ -436,9 +436,14 @@ final class StoreWriter {
     }
     Map<SpanMetricsAggregator.Key, SpanMetricsAggregator.Series> series = red.drain();
     Set<PartitionWriter> touched = new LinkedHashSet<>();
+    long oldest = Partitioning.nanos(options.clock().instant()) - options.retention().toNanos();
     try {
       for (Map.Entry<SpanMetricsAggregator.Key, SpanMetricsAggregator.Series> e : series.entrySet()) {
-        PartitionWriter w = writer(Partitioning.hourOf(e.getKey().minuteNanos()));
+        long hour = Partitioning.hourOf(e.getKey().minuteNanos());
+        if (Partitioning.endNanos(hour) <= oldest) {
+          continue; // its partition expired meanwhile: writing would only recreate it
+        }
+        PartitionWriter w = writer(hour);
         touched.add(w);
         w.appendSpanMetric(e.getKey(), e.getValue());
       }

@@ -1,5 +1,6 @@
 package dev.traceyard.store.http;
 
+import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import dev.traceyard.collector.config.HostPort;
@@ -26,6 +27,9 @@ public final class QueryServer {
     RateLimitedLogger warn = new RateLimitedLogger(log, Duration.ofSeconds(10));
     NativeApi.register(sb, qs, warn);
     JaegerApi.register(sb, qs, warn);
+    // Unknown API paths answer in JSON too, naming the documentation.
+    sb.serviceUnder("/api/", (ctx, req) -> Json.error(HttpStatus.NOT_FOUND,
+        "unknown endpoint " + ctx.path() + " (see docs/query-api.md)"));
   }
 
   public static QueryServer start(HostPort endpoint, QueryService qs, Logger log) {

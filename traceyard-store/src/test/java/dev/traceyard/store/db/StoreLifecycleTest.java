@@ -219,6 +219,23 @@ class StoreLifecycleTest {
   }
 
   @Test
+  void damagedPartitionFile_isMovedAside_andTheStoreStarts() throws Exception {
+    Path partitions = Files.createDirectories(dir.resolve("partitions"));
+    Path damaged = partitions.resolve("2026-11-24T09.duckdb");
+    Files.writeString(damaged, "this is not a database file, just text that is long enough to look like one");
+    try (StoreHarness store = StoreHarness.start(dir)) {
+      assertThat(damaged).doesNotExist();
+      try (java.util.stream.Stream<Path> files = Files.list(partitions)) {
+        assertThat(files.map(f -> f.getFileName().toString()))
+            .anySatisfy(n -> assertThat(n).startsWith("2026-11-24T09.duckdb.damaged-"));
+      }
+      store.send(trace(TestData.traceId(1), store.clock.nanos() - 3_600_000 * MS, "/x"));
+      store.flush();
+      assertThat(store.get("/api/v1/traces/" + TestData.traceId(1).toHex()).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void afterShutdown_batchesAreRefusedAsRetryable() throws Exception {
     StoreHarness store = StoreHarness.start(dir);
     store.close();
