@@ -1,0 +1,309 @@
+package dev.traceyard.store.db;
+
+import dev.traceyard.store.codec.OtlpValuesJson;
+import dev.traceyard.store.query.TraceId;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.HashMap;
+import java.util.Map;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Appends rows to one partition through DuckDB Appenders (columnar batches, no per-row SQL). Rows
+ * become visible when {@link #flush} commits them. Only the writer thread uses it.
+ */
+final class PartitionWriter implements AutoCloseable {
+  final Partition partition;
+  private final DuckDBConnection conn;
+
+  private long nextSid;
+  private long nextLid;
+  private int nextRid;
+  private int nextScid;
+  private final Map<Long, Integer> rids = new HashMap<>();
+  private final Map<Long, Integer> scids = new HashMap<>();
+  private final Map<TraceId, long[]> traceIndex = new HashMap<>();
+
+  // In flush order: what others rows point at is committed first, the trace index after its spans.
+  private static final String[] TABLES = {
+      "resources", "resource_attrs", "scopes", "spans", "span_attrs", "trace_index", "logs", "metric_points",
+      "span_metrics"};
+  private static final int RESOURCES = 0;
+  private static final int RESOURCE_ATTRS = 1;
+  private static final int SCOPES = 2;
+  private static final int SPANS = 3;
+  private static final int SPAN_ATTRS = 4;
+  private static final int TRACE_INDEX = 5;
+  private static final int LOGS = 6;
+  private static final int METRIC_POINTS = 7;
+  private static final int SPAN_METRICS = 8;
+  private final DuckDBAppender[] appenders = new DuckDBAppender[TABLES.length];
+  private final boolean[] dirty = new boolean[TABLES.length];
+
+  long lastUsedNanos = System.nanoTime();
+
+  private PartitionWriter(Partition partition, DuckDBConnection conn) {
+    this.partition = partition;
+    this.conn = conn;
+  }
+
+  static PartitionWriter open(Partition partition, DuckDBConnection conn) throws SQLException {
+    PartitionWriter w = new PartitionWriter(partition, conn);
+    w.load();
+    return w;
+  }
+
+  /** Reads the id counters and the resource/scope dictionaries back from the partition. */
+  private void load() throws SQLException {
+    String p = partition.alias();
+    rids.clear();
+    scids.clear();
+    traceIndex.clear();
+    try (Statement s = conn.createStatement()) {
+      // Ids already used by attribute rows count too: a failed write may have left orphans behind.
+      nextSid = single(s, "SELECT greatest((SELECT coalesce(max(sid), -1) FROM " + p + ".spans),"
+          + " (SELECT coalesce(max(sid), -1) FROM " + p + ".span_attrs)) + 1");
+      nextLid = single(s, "SELECT coalesce(max(lid), -1) + 1 FROM " + p + ".logs");
+      int maxRid = -1;
+      try (ResultSet r = s.executeQuery("SELECT rid, hash FROM " + p + ".resources")) {
+        while (r.next()) {
+          rids.putIfAbsent(r.getLong(2), r.getInt(1));
+          maxRid = Math.max(maxRid, r.getInt(1));
+        }
+      }
+      maxRid = Math.max(maxRid, (int) single(s, "SELECT coalesce(max(rid), -1) FROM " + p + ".resource_attrs"));
+      nextRid = maxRid + 1;
+      int maxScid = -1;
+      try (ResultSet r = s.executeQuery("SELECT scid, hash FROM " + p + ".scopes")) {
+        while (r.next()) {
+          scids.putIfAbsent(r.getLong(2), r.getInt(1));
+          maxScid = Math.max(maxScid, r.getInt(1));
+        }
+      }
+      nextScid = maxScid + 1;
+    }
+  }
+
+  private static long single(Statement s, String sql) throws SQLException {
+    try (ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  private DuckDBAppender appender(int table) throws SQLException {
+    DuckDBAppender a = appenders[table];
+    if (a == null) {
+      a = conn.createAppender(partition.alias(), DuckDBConnection.DEFAULT_SCHEMA, TABLES[table]);
+      appenders[table] = a;
+    }
+    dirty[table] = true;
+    return a;
+  }
+
+  int resourceId(ResourceInfo info) throws SQLException {
+    Integer rid = rids.get(info.hash());
+    if (rid != null) {
+      return rid;
+    }
+    int id = nextRid++;
+    Resource r = info.resource();
+    appender(RESOURCES).beginRow()
+        .append(id).append(info.hash()).append(info.serviceName())
+        .append(OtlpValuesJson.attributes(r.getAttributesList()))
+        .append(r.getDroppedAttributesCount())
+        .append(OtlpValuesJson.entityRefs(r.getEntityRefsList()))
+        .append(info.schemaUrl())
+        .endRow();
+    DuckDBAppender attrs = appender(RESOURCE_ATTRS);
+    for (KeyValue kv : r.getAttributesList()) {
+      attrs.beginRow().append(id).append(kv.getKey()).append(AttrValues.str(kv.getValue()));
+      appendNullable(attrs, AttrValues.num(kv.getValue()));
+      attrs.endRow();
+    }
+    rids.put(info.hash(), id);
+    return id;
+  }
+
+  int scopeId(ScopeInfo info) throws SQLException {
+    Integer scid = scids.get(info.hash());
+    if (scid != null) {
+      return scid;
+    }
+    int id = nextScid++;
+    InstrumentationScope s = info.scope();
+    appender(SCOPES).beginRow()
+        .append(id).append(info.hash()).append(s.getName()).append(s.getVersion())
+        .append(OtlpValuesJson.attributes(s.getAttributesList()))
+        .append(s.getDroppedAttributesCount())
+        .append(info.schemaUrl())
+        .endRow();
+    scids.put(info.hash(), id);
+    return id;
+  }
+
+  /** Appends a span whose ids were validated by the caller. */
+  void appendSpan(long seq, TraceId traceId, Span s, String service, int rid, int scid) throws SQLException {
+    long sid = nextSid++;
+    long start = s.getStartTimeUnixNano();
+    long end = s.getEndTimeUnixNano();
+    DuckDBAppender a = appender(SPANS).beginRow()
+        .append(sid).append(seq).append(traceId.hi()).append(traceId.lo())
+        .append(dev.traceyard.store.query.Ids.spanId(s.getSpanId()));
+    if (s.getParentSpanId().isEmpty()) {
+      a.appendNull();
+    } else {
+      a.append(dev.traceyard.store.query.Ids.spanId(s.getParentSpanId()));
+    }
+    a.append(s.getTraceState()).append(s.getFlags()).append(s.getName()).append(s.getKindValue())
+        .append(start).append(end - start)
+        .append(s.getStatus().getCodeValue()).append(s.getStatus().getMessage())
+        .append(service).append(rid).append(scid)
+        .append(OtlpValuesJson.attributes(s.getAttributesList())).append(s.getDroppedAttributesCount())
+        .append(OtlpValuesJson.events(s.getEventsList())).append(s.getDroppedEventsCount())
+        .append(OtlpValuesJson.links(s.getLinksList())).append(s.getDroppedLinksCount())
+        .endRow();
+    if (s.getAttributesCount() > 0) {
+      DuckDBAppender attrs = appender(SPAN_ATTRS);
+      for (KeyValue kv : s.getAttributesList()) {
+        attrs.beginRow().append(sid).append(kv.getKey()).append(AttrValues.str(kv.getValue()));
+        appendNullable(attrs, AttrValues.num(kv.getValue()));
+        attrs.endRow();
+      }
+    }
+    long[] ix = traceIndex.get(traceId);
+    if (ix == null) {
+      traceIndex.put(traceId, new long[] {start, end, 1});
+    } else {
+      ix[0] = Math.min(ix[0], start);
+      ix[1] = Math.max(ix[1], end);
+      ix[2]++;
+    }
+  }
+
+  /** Appends a log record; {@code traceId}/{@code spanId} are null when the record has none. */
+  void appendLog(long seq, LogRecord l, TraceId traceId, Long spanId, String service, int rid, int scid)
+      throws SQLException {
+    DuckDBAppender a = appender(LOGS).beginRow()
+        .append(nextLid++).append(seq).append(l.getTimeUnixNano()).append(l.getObservedTimeUnixNano())
+        .append(l.getSeverityNumberValue()).append(l.getSeverityText())
+        .append(l.hasBody() ? OtlpValuesJson.anyValue(l.getBody()) : null)
+        .append(OtlpValuesJson.attributes(l.getAttributesList())).append(l.getDroppedAttributesCount())
+        .append(l.getFlags());
+    if (traceId == null) {
+      a.appendNull().appendNull();
+    } else {
+      a.append(traceId.hi()).append(traceId.lo());
+    }
+    appendNullable(a, spanId);
+    a.append(l.getEventName()).append(service).append(rid).append(scid).endRow();
+  }
+
+  /** Appends one metric data point, given as its protobuf encoding. */
+  void appendMetricPoint(long seq, MetricRow m, String service, int rid, int scid) throws SQLException {
+    DuckDBAppender a = appender(METRIC_POINTS).beginRow()
+        .append(seq).append(m.timeNanos()).append(m.startNanos()).append(service).append(rid).append(scid)
+        .append(m.name()).append(m.description()).append(m.unit()).append(m.metadataJson())
+        .append(m.type());
+    appendNullable(a, m.temporality());
+    if (m.monotonic() == null) {
+      a.appendNull();
+    } else {
+      a.append(m.monotonic().booleanValue());
+    }
+    appendNullable(a, m.value());
+    a.append(m.point()).endRow();
+  }
+
+  void appendSpanMetric(SpanMetricsAggregator.Key k, SpanMetricsAggregator.Series s) throws SQLException {
+    appender(SPAN_METRICS).beginRow()
+        .append(k.minuteNanos()).append(k.service()).append(k.spanName()).append(k.kind()).append(k.statusCode())
+        .append(s.count).append(s.errors).append(s.durationSumNanos).append(SpanMetricsAggregator.BOUNDS_ID)
+        .append(s.buckets)
+        .endRow();
+  }
+
+  /** Commits everything appended since the last flush; trace index rows are tagged with {@code seq}. */
+  void flush(long seq) throws SQLException {
+    if (!traceIndex.isEmpty()) {
+      DuckDBAppender ix = appender(TRACE_INDEX);
+      for (Map.Entry<TraceId, long[]> e : traceIndex.entrySet()) {
+        long[] v = e.getValue();
+        ix.beginRow().append(e.getKey().hi()).append(e.getKey().lo()).append(seq)
+            .append(v[0]).append(v[1]).append((int) v[2]).endRow();
+      }
+      traceIndex.clear();
+    }
+    for (int i = 0; i < TABLES.length; i++) {
+      if (dirty[i]) {
+        appenders[i].flush();
+        dirty[i] = false;
+      }
+    }
+    lastUsedNanos = System.nanoTime();
+  }
+
+  /**
+   * After a failed write: drops the appenders (whatever they still held may or may not have been
+   * written) and re-reads the counters from the database so ids are never reused.
+   */
+  void reset() {
+    closeAppenders();
+    try {
+      load();
+    } catch (SQLException e) {
+      // Counters stay ahead of anything written (they only grow), so ids remain unique.
+      traceIndex.clear();
+    }
+  }
+
+  private void closeAppenders() {
+    for (int i = 0; i < appenders.length; i++) {
+      if (appenders[i] != null) {
+        try {
+          appenders[i].close();
+        } catch (SQLException | RuntimeException e) {
+          // best effort: the partition is reset or going away
+        }
+        appenders[i] = null;
+      }
+      dirty[i] = false;
+    }
+  }
+
+  @Override
+  public void close() {
+    closeAppenders();
+  }
+
+  private static void appendNullable(DuckDBAppender a, Double v) throws SQLException {
+    if (v == null) {
+      a.appendNull();
+    } else {
+      a.append(v.doubleValue());
+    }
+  }
+
+  private static void appendNullable(DuckDBAppender a, Long v) throws SQLException {
+    if (v == null) {
+      a.appendNull();
+    } else {
+      a.append(v.longValue());
+    }
+  }
+
+  private static void appendNullable(DuckDBAppender a, Integer v) throws SQLException {
+    if (v == null) {
+      a.appendNull();
+    } else {
+      a.append(v.intValue());
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.traceyard.store.db;
+
+import java.util.List;
+
+/**
+ * Tables of one partition database. Timestamps are unix nanoseconds (BIGINT, OTLP's fixed64 bit
+ * pattern), ids are big-endian BIGINTs (a trace id is {@code trace_hi, trace_lo}), enums are the
+ * OTLP numbers, attribute-like fields are OTLP/JSON text. Resources and scopes are stored once per
+ * partition and referenced by small per-partition ids ({@code rid}, {@code scid}), which compress to
+ * a few bits per row; {@code sid} (a per-partition span number) links a span to its narrow attribute
+ * rows without repeating the 24 bytes of ids. {@code seq} is the write group that stored a row, used
+ * to page over a stable snapshot. A span's end is {@code start_ns + duration_ns} (storing both
+ * would cost ~4 bytes per span for nothing).
+ */
+final class Schema {
+  private Schema() {}
+
+  static List<String> ddl(String p) {
+    return List.of(
+        "CREATE TABLE IF NOT EXISTS " + p + ".resources (rid INTEGER, hash BIGINT, service_name VARCHAR,"
+            + " attributes VARCHAR, dropped_attributes_count INTEGER, entity_refs VARCHAR, schema_url VARCHAR)",
+        // One row per resource attribute, for filtering: string form in str, numeric form in num.
+        "CREATE TABLE IF NOT EXISTS " + p + ".resource_attrs (rid INTEGER, key VARCHAR, str VARCHAR, num DOUBLE)",
+        "CREATE TABLE IF NOT EXISTS " + p + ".scopes (scid INTEGER, hash BIGINT, name VARCHAR, version VARCHAR,"
+            + " attributes VARCHAR, dropped_attributes_count INTEGER, schema_url VARCHAR)",
+        "CREATE TABLE IF NOT EXISTS " + p + ".spans (sid BIGINT, seq BIGINT, trace_hi BIGINT, trace_lo BIGINT,"
+            + " span_id BIGINT, parent_span_id BIGINT, trace_state VARCHAR, flags INTEGER, name VARCHAR,"
+            + " kind INTEGER, start_ns BIGINT, duration_ns BIGINT, status_code INTEGER,"
+            + " status_message VARCHAR, service_name VARCHAR, rid INTEGER, scid INTEGER, attributes VARCHAR,"
+            + " dropped_attributes_count INTEGER, events VARCHAR, dropped_events_count INTEGER, links VARCHAR,"
+            + " dropped_links_count INTEGER)",
+        "CREATE TABLE IF NOT EXISTS " + p + ".span_attrs (sid BIGINT, key VARCHAR, str VARCHAR, num DOUBLE)",
+        // trace id -> where and when: one row per trace per write group, so a lookup by id reads this
+        // narrow table instead of every span.
+        "CREATE TABLE IF NOT EXISTS " + p + ".trace_index (trace_hi BIGINT, trace_lo BIGINT, seq BIGINT,"
+            + " min_start_ns BIGINT, max_end_ns BIGINT, span_count INTEGER)",
+        "CREATE TABLE IF NOT EXISTS " + p + ".logs (lid BIGINT, seq BIGINT, time_ns BIGINT, observed_ns BIGINT,"
+            + " severity_number INTEGER, severity_text VARCHAR, body VARCHAR, attributes VARCHAR,"
+            + " dropped_attributes_count INTEGER, flags INTEGER, trace_hi BIGINT, trace_lo BIGINT, span_id BIGINT,"
+            + " event_name VARCHAR, service_name VARCHAR, rid INTEGER, scid INTEGER)",
+        // The data point itself is kept as protobuf bytes (exact, and metrics are read back whole);
+        // value is extracted for gauges and sums so simple queries need not decode it.
+        "CREATE TABLE IF NOT EXISTS " + p + ".metric_points (seq BIGINT, time_ns BIGINT, start_ns BIGINT,"
+            + " service_name VARCHAR, rid INTEGER, scid INTEGER, name VARCHAR, description VARCHAR, unit VARCHAR,"
+            + " metadata VARCHAR, type INTEGER, temporality INTEGER, monotonic BOOLEAN, value DOUBLE, point BLOB)",
+        // Per-minute RED series: count, errors and a duration histogram (bucket i counts durations
+        // <= bounds[i]; the last bucket is +Inf). Bounds live in histogram_bounds so rows stay small.
+        "CREATE TABLE IF NOT EXISTS " + p + ".span_metrics (minute_ns BIGINT, service_name VARCHAR,"
+            + " span_name VARCHAR, kind INTEGER, status_code INTEGER, count BIGINT, error_count BIGINT,"
+            + " duration_sum_ns BIGINT, bounds_id INTEGER, bucket_counts BIGINT[])",
+        "CREATE TABLE IF NOT EXISTS " + p + ".histogram_bounds (bounds_id INTEGER, bounds_ms DOUBLE[])");
+  }
+}

@@ -1,0 +1,74 @@
+package dev.traceyard.store.db;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * How a {@link Store} is opened. {@code clock} decides partitions and retention (tests inject one);
+ * the intervals are tunable so tests need not wait for the production cadence.
+ *
+ * @param queueItems spans + log records + metric points waiting to be written before new batches are refused
+ * @param memoryLimit DuckDB's {@code memory_limit}, e.g. {@code 1GB}
+ * @param spanMetricsFlushInterval how often the per-minute RED aggregates are written (they are also
+ *     written on {@link Store#flush} and at shutdown)
+ * @param maintenanceInterval how often retention runs and idle partitions release their appenders
+ */
+public record StoreOptions(
+    Path dataDir,
+    Duration retention,
+    long queueItems,
+    String memoryLimit,
+    Clock clock,
+    Duration spanMetricsFlushInterval,
+    Duration maintenanceInterval) {
+
+  public static final Duration DEFAULT_RETENTION = Duration.ofHours(72);
+  public static final long DEFAULT_QUEUE_ITEMS = 200_000;
+  public static final String DEFAULT_MEMORY_LIMIT = "1GB";
+
+  public StoreOptions {
+    Objects.requireNonNull(dataDir, "dataDir");
+    Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(memoryLimit, "memoryLimit");
+    Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(spanMetricsFlushInterval, "spanMetricsFlushInterval");
+    Objects.requireNonNull(maintenanceInterval, "maintenanceInterval");
+    if (retention.compareTo(Partitioning.PARTITION) < 0) {
+      throw new IllegalArgumentException("retention must be at least " + Partitioning.PARTITION.toHours() + "h (one partition)");
+    }
+    if (queueItems < 1) {
+      throw new IllegalArgumentException("queueItems must be positive");
+    }
+  }
+
+  public static StoreOptions defaults(Path dataDir) {
+    return new StoreOptions(dataDir, DEFAULT_RETENTION, DEFAULT_QUEUE_ITEMS, DEFAULT_MEMORY_LIMIT, Clock.systemUTC(),
+        Duration.ofSeconds(5), Duration.ofMinutes(1));
+  }
+
+  public StoreOptions withRetention(Duration d) {
+    return new StoreOptions(dataDir, d, queueItems, memoryLimit, clock, spanMetricsFlushInterval, maintenanceInterval);
+  }
+
+  public StoreOptions withQueueItems(long n) {
+    return new StoreOptions(dataDir, retention, n, memoryLimit, clock, spanMetricsFlushInterval, maintenanceInterval);
+  }
+
+  public StoreOptions withMemoryLimit(String limit) {
+    return new StoreOptions(dataDir, retention, queueItems, limit, clock, spanMetricsFlushInterval, maintenanceInterval);
+  }
+
+  public StoreOptions withClock(Clock c) {
+    return new StoreOptions(dataDir, retention, queueItems, memoryLimit, c, spanMetricsFlushInterval, maintenanceInterval);
+  }
+
+  public StoreOptions withSpanMetricsFlushInterval(Duration d) {
+    return new StoreOptions(dataDir, retention, queueItems, memoryLimit, clock, d, maintenanceInterval);
+  }
+
+  public StoreOptions withMaintenanceInterval(Duration d) {
+    return new StoreOptions(dataDir, retention, queueItems, memoryLimit, clock, spanMetricsFlushInterval, d);
+  }
+}

@@ -1,0 +1,497 @@
+package dev.traceyard.store.db;
+
+import dev.traceyard.collector.component.Signal;
+import dev.traceyard.collector.data.Batch;
+import dev.traceyard.collector.data.LogBatch;
+import dev.traceyard.collector.data.MetricBatch;
+import dev.traceyard.collector.data.TraceBatch;
+import dev.traceyard.collector.telemetry.RateLimitedLogger;
+import dev.traceyard.store.codec.OtlpValuesJson;
+import dev.traceyard.store.query.Ids;
+import dev.traceyard.store.query.TraceId;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.duckdb.DuckDBConnection;
+import org.slf4j.Logger;
+
+/**
+ * The store's single writer: a thread fed by a bounded queue (bounded in items, so memory is bounded
+ * whatever the batch sizes). It drains what is queued into one write group, appends the rows of the
+ * group to the partitions they belong to and commits them together, so under load each commit
+ * carries many batches. It also owns the partition lifecycle (create, retention) and the RED
+ * aggregates, so none of those need locks against writes.
+ */
+final class StoreWriter {
+  /** Upper bound of one write group, so one commit never holds more than this in appender buffers. */
+  private static final int GROUP_MAX_ITEMS = 50_000;
+  private static final long POLL_MILLIS = 50;
+
+  private sealed interface Task permits BatchTask, SyncTask {}
+
+  private record BatchTask(Batch batch) implements Task {}
+
+  private record SyncTask(CompletableFuture<Void> done) implements Task {}
+
+  enum Offer { ACCEPTED, FULL, CLOSED }
+
+  private final Store store;
+  private final DuckDBConnection conn;
+  private final StoreOptions options;
+  private final StoreMetrics metrics;
+  private final Logger log;
+  private final RateLimitedLogger warn;
+  private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
+  private final AtomicLong pendingItems = new AtomicLong();
+  private final Map<Long, PartitionWriter> writers = new HashMap<>();
+  private final SpanMetricsAggregator red = new SpanMetricsAggregator();
+  private final AtomicLong committedSeq;
+  private final Thread thread;
+  private volatile boolean closed;
+  private volatile boolean stop;
+
+  StoreWriter(Store store, DuckDBConnection conn, StoreOptions options, StoreMetrics metrics, Logger log,
+      AtomicLong committedSeq) {
+    this.store = store;
+    this.conn = conn;
+    this.options = options;
+    this.metrics = metrics;
+    this.log = log;
+    this.warn = new RateLimitedLogger(log, Duration.ofSeconds(10));
+    this.committedSeq = committedSeq;
+    this.thread = new Thread(this::run, "traceyard-store-writer");
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  long pendingItems() {
+    return pendingItems.get();
+  }
+
+  /** Queues a batch unless that would exceed the queue's item capacity (an oversized batch fits an empty queue). */
+  Offer offer(Batch batch) {
+    if (closed) {
+      return Offer.CLOSED;
+    }
+    long n = batch.itemCount();
+    while (true) {
+      long cur = pendingItems.get();
+      if (cur > 0 && cur + n > options.queueItems()) {
+        return Offer.FULL;
+      }
+      if (pendingItems.compareAndSet(cur, cur + n)) {
+        break;
+      }
+    }
+    queue.add(new BatchTask(batch));
+    return Offer.ACCEPTED;
+  }
+
+  /** Completes once everything queued before the call is committed, RED aggregates included. */
+  CompletableFuture<Void> sync() {
+    CompletableFuture<Void> f = new CompletableFuture<>();
+    if (!thread.isAlive()) {
+      f.complete(null);
+      return f;
+    }
+    queue.add(new SyncTask(f));
+    return f;
+  }
+
+  /** Stops taking batches, writes what is queued, and stops the thread (waiting at most {@code timeout}). */
+  void close(Duration timeout) {
+    closed = true;
+    stop = true;
+    try {
+      thread.join(Math.max(1, timeout.toMillis()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      log.warn("the store writer did not finish within {}; {} queued items are lost", timeout, pendingItems.get());
+    }
+  }
+
+  private void run() {
+    long lastRed = System.nanoTime();
+    long lastMaintenance = System.nanoTime();
+    List<Batch> group = new ArrayList<>();
+    List<CompletableFuture<Void>> syncs = new ArrayList<>();
+    while (true) {
+      try {
+        Task t = queue.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        if (t == null && stop && queue.isEmpty()) {
+          break;
+        }
+        int items = 0;
+        while (t != null) {
+          if (t instanceof BatchTask) {
+            Batch b = ((BatchTask) t).batch();
+            group.add(b);
+            items += b.itemCount();
+          } else {
+            syncs.add(((SyncTask) t).done());
+          }
+          if (items >= GROUP_MAX_ITEMS) {
+            break;
+          }
+          t = queue.poll();
+        }
+        if (!group.isEmpty()) {
+          writeGroup(group, items);
+          group.clear();
+        }
+        long now = System.nanoTime();
+        if (!syncs.isEmpty() || now - lastRed >= options.spanMetricsFlushInterval().toNanos()) {
+          flushRed();
+          lastRed = now;
+        }
+        syncs.forEach(f -> f.complete(null));
+        syncs.clear();
+        if (now - lastMaintenance >= options.maintenanceInterval().toNanos()) {
+          maintenance();
+          lastMaintenance = now;
+        }
+      } catch (InterruptedException e) {
+        stop = true;
+      } catch (Throwable e) {
+        // The writer must outlive any bug or database error; the group's items were counted as failed.
+        log.error("store writer error", e);
+        group.clear();
+      }
+    }
+    flushRed();
+    writers.values().forEach(PartitionWriter::close);
+    writers.clear();
+    // Anything that raced with close() is refused, never silently kept.
+    for (Task t; (t = queue.poll()) != null; ) {
+      if (t instanceof SyncTask) {
+        ((SyncTask) t).done().complete(null);
+      }
+    }
+  }
+
+  /** Runs retention at start, before the thread takes batches. */
+  void retentionNow() {
+    retention();
+  }
+
+  // ------------------------------------------------------------------ writing
+
+  private void writeGroup(List<Batch> group, int items) {
+    long seq = committedSeq.get() + 1;
+    long now = Partitioning.nanos(options.clock().instant());
+    Set<PartitionWriter> touched = new LinkedHashSet<>();
+    SpanMetricsAggregator groupRed = new SpanMetricsAggregator();
+    long spans = 0;
+    long logs = 0;
+    long points = 0;
+    try {
+      List<PendingSpan> groupSpans = new ArrayList<>();
+      for (Batch b : group) {
+        if (b instanceof TraceBatch) {
+          collectSpans((TraceBatch) b, now, groupSpans);
+        } else if (b instanceof LogBatch) {
+          logs += writeLogs((LogBatch) b, seq, now, touched);
+        } else if (b instanceof MetricBatch) {
+          points += writeMetrics((MetricBatch) b, seq, now, touched);
+        }
+      }
+      spans = writeSpans(groupSpans, seq, touched, groupRed);
+      for (PartitionWriter w : touched) {
+        w.flush(seq);
+      }
+      committedSeq.set(seq);
+      red.mergeFrom(groupRed);
+      metrics.exporter().sent(Signal.TRACES, spans);
+      metrics.exporter().sent(Signal.LOGS, logs);
+      metrics.exporter().sent(Signal.METRICS, points);
+    } catch (SQLException | RuntimeException e) {
+      touched.forEach(PartitionWriter::reset);
+      for (Batch b : group) {
+        metrics.exporter().sendFailed(b.signal(), b.itemCount());
+      }
+      metrics.writeErrors().inc();
+      warn.warn("cannot write {} items to the store, they are lost: {}", items, e.toString());
+    } finally {
+      pendingItems.addAndGet(-items);
+    }
+  }
+
+  /** A span of the write group with what its row needs. */
+  private record PendingSpan(TraceId traceId, Span span, ResourceInfo resource, ScopeInfo scope, long partitionTime) {}
+
+  private static final java.util.Comparator<PendingSpan> BY_TRACE = java.util.Comparator
+      .comparingLong((PendingSpan p) -> p.traceId().hi())
+      .thenComparingLong(p -> p.traceId().lo())
+      .thenComparingLong(p -> p.span().getStartTimeUnixNano());
+
+  private void collectSpans(TraceBatch b, long now, List<PendingSpan> out) {
+    for (ResourceSpans rs : b.request().getResourceSpansList()) {
+      ResourceInfo ri = null;
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        ScopeInfo si = null;
+        for (Span s : ss.getSpansList()) {
+          if (BatchValidator.spanProblem(s) != null) {
+            continue; // counted as refused when the batch was offered
+          }
+          if (ri == null) {
+            ri = ResourceInfo.of(rs.getResource(), rs.getSchemaUrl());
+          }
+          if (si == null) {
+            si = ScopeInfo.of(ss.getScope(), ss.getSchemaUrl());
+          }
+          out.add(new PendingSpan(TraceId.fromBytes(s.getTraceId()), s, ri, si,
+              effectiveTime(s.getStartTimeUnixNano(), now)));
+        }
+      }
+    }
+  }
+
+  /**
+   * Appends the group's spans ordered by trace: the spans of a trace then sit next to each other, so
+   * the trace id columns compress to runs (about 10 bytes per span less for 10-span traces) and a
+   * trace's rows are read from few vectors.
+   */
+  private long writeSpans(List<PendingSpan> spans, long seq, Set<PartitionWriter> touched,
+      SpanMetricsAggregator groupRed) throws SQLException {
+    spans.sort(BY_TRACE);
+    for (PendingSpan p : spans) {
+      PartitionWriter w = writer(Partitioning.hourOf(p.partitionTime()));
+      touched.add(w);
+      Span s = p.span();
+      w.appendSpan(seq, p.traceId(), s, p.resource().serviceName(), w.resourceId(p.resource()), w.scopeId(p.scope()));
+      groupRed.add(p.partitionTime(), p.resource().serviceName(), s.getName(), s.getKindValue(),
+          s.getStatus().getCodeValue(), s.getEndTimeUnixNano() - s.getStartTimeUnixNano());
+    }
+    return spans.size();
+  }
+
+  private long writeLogs(LogBatch b, long seq, long now, Set<PartitionWriter> touched) throws SQLException {
+    long n = 0;
+    for (ResourceLogs rl : b.request().getResourceLogsList()) {
+      ResourceInfo ri = null;
+      for (ScopeLogs sl : rl.getScopeLogsList()) {
+        ScopeInfo si = null;
+        for (LogRecord l : sl.getLogRecordsList()) {
+          if (BatchValidator.logProblem(l) != null) {
+            continue;
+          }
+          if (ri == null) {
+            ri = ResourceInfo.of(rl.getResource(), rl.getSchemaUrl());
+          }
+          if (si == null) {
+            si = ScopeInfo.of(sl.getScope(), sl.getSchemaUrl());
+          }
+          long ts = l.getTimeUnixNano() != 0 ? l.getTimeUnixNano() : l.getObservedTimeUnixNano();
+          PartitionWriter w = writer(Partitioning.hourOf(effectiveTime(ts, now)));
+          touched.add(w);
+          TraceId traceId = l.getTraceId().isEmpty() ? null : TraceId.fromBytes(l.getTraceId());
+          Long spanId = l.getSpanId().isEmpty() ? null : Ids.spanId(l.getSpanId());
+          w.appendLog(seq, l, traceId, spanId, ri.serviceName(), w.resourceId(ri), w.scopeId(si));
+          n++;
+        }
+      }
+    }
+    return n;
+  }
+
+  private long writeMetrics(MetricBatch b, long seq, long now, Set<PartitionWriter> touched) throws SQLException {
+    long n = 0;
+    List<MetricRow> rows = new ArrayList<>();
+    for (ResourceMetrics rm : b.request().getResourceMetricsList()) {
+      ResourceInfo ri = null;
+      for (ScopeMetrics sm : rm.getScopeMetricsList()) {
+        ScopeInfo si = null;
+        for (Metric m : sm.getMetricsList()) {
+          rows.clear();
+          metricRows(m, rows);
+          if (rows.isEmpty()) {
+            continue;
+          }
+          if (ri == null) {
+            ri = ResourceInfo.of(rm.getResource(), rm.getSchemaUrl());
+          }
+          if (si == null) {
+            si = ScopeInfo.of(sm.getScope(), sm.getSchemaUrl());
+          }
+          for (MetricRow row : rows) {
+            PartitionWriter w = writer(Partitioning.hourOf(effectiveTime(row.timeNanos(), now)));
+            touched.add(w);
+            w.appendMetricPoint(seq, row, ri.serviceName(), w.resourceId(ri), w.scopeId(si));
+            n++;
+          }
+        }
+      }
+    }
+    return n;
+  }
+
+  private static void metricRows(Metric m, List<MetricRow> out) {
+    String metadata = OtlpValuesJson.attributes(m.getMetadataList());
+    int type = m.getDataCase().getNumber();
+    switch (m.getDataCase()) {
+      case GAUGE:
+        for (NumberDataPoint p : m.getGauge().getDataPointsList()) {
+          out.add(new MetricRow(p.getTimeUnixNano(), p.getStartTimeUnixNano(), m.getName(), m.getDescription(),
+              m.getUnit(), metadata, type, null, null, numberValue(p), p.toByteArray()));
+        }
+        break;
+      case SUM:
+        for (NumberDataPoint p : m.getSum().getDataPointsList()) {
+          out.add(new MetricRow(p.getTimeUnixNano(), p.getStartTimeUnixNano(), m.getName(), m.getDescription(),
+              m.getUnit(), metadata, type, m.getSum().getAggregationTemporalityValue(), m.getSum().getIsMonotonic(),
+              numberValue(p), p.toByteArray()));
+        }
+        break;
+      case HISTOGRAM:
+        for (HistogramDataPoint p : m.getHistogram().getDataPointsList()) {
+          out.add(new MetricRow(p.getTimeUnixNano(), p.getStartTimeUnixNano(), m.getName(), m.getDescription(),
+              m.getUnit(), metadata, type, m.getHistogram().getAggregationTemporalityValue(), null,
+              p.hasSum() ? p.getSum() : null, p.toByteArray()));
+        }
+        break;
+      case EXPONENTIAL_HISTOGRAM:
+        for (ExponentialHistogramDataPoint p : m.getExponentialHistogram().getDataPointsList()) {
+          out.add(new MetricRow(p.getTimeUnixNano(), p.getStartTimeUnixNano(), m.getName(), m.getDescription(),
+              m.getUnit(), metadata, type, m.getExponentialHistogram().getAggregationTemporalityValue(), null,
+              p.hasSum() ? p.getSum() : null, p.toByteArray()));
+        }
+        break;
+      case SUMMARY:
+        for (SummaryDataPoint p : m.getSummary().getDataPointsList()) {
+          out.add(new MetricRow(p.getTimeUnixNano(), p.getStartTimeUnixNano(), m.getName(), m.getDescription(),
+              m.getUnit(), metadata, type, null, null, p.getSum(), p.toByteArray()));
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  private static Double numberValue(NumberDataPoint p) {
+    switch (p.getValueCase()) {
+      case AS_DOUBLE:
+        return p.getAsDouble();
+      case AS_INT:
+        return (double) p.getAsInt();
+      default:
+        return null;
+    }
+  }
+
+  /**
+   * The time that decides an item's partition: its own, unless that lies outside what the store keeps
+   * (older than retention, more than an hour ahead, or unset), in which case the arrival time. Such
+   * items are still stored, and found by trace id, instead of being dropped at once by retention.
+   */
+  private long effectiveTime(long itemNanos, long now) {
+    long oldest = now - options.retention().toNanos();
+    if (itemNanos <= 0 || Partitioning.endNanos(Partitioning.hourOf(itemNanos)) <= oldest
+        || itemNanos >= now + Partitioning.MAX_FUTURE_NANOS) {
+      return now;
+    }
+    return itemNanos;
+  }
+
+  private PartitionWriter writer(long hour) throws SQLException {
+    PartitionWriter w = writers.get(hour);
+    if (w == null) {
+      Partition p = store.attach(hour);
+      w = PartitionWriter.open(p, conn);
+      writers.put(hour, w);
+    }
+    return w;
+  }
+
+  private void flushRed() {
+    if (red.isEmpty()) {
+      return;
+    }
+    Map<SpanMetricsAggregator.Key, SpanMetricsAggregator.Series> series = red.drain();
+    Set<PartitionWriter> touched = new LinkedHashSet<>();
+    long oldest = Partitioning.nanos(options.clock().instant()) - options.retention().toNanos();
+    try {
+      for (Map.Entry<SpanMetricsAggregator.Key, SpanMetricsAggregator.Series> e : series.entrySet()) {
+        long hour = Partitioning.hourOf(e.getKey().minuteNanos());
+        if (Partitioning.endNanos(hour) <= oldest) {
+          continue; // its partition expired meanwhile: writing would only recreate it
+        }
+        PartitionWriter w = writer(hour);
+        touched.add(w);
+        w.appendSpanMetric(e.getKey(), e.getValue());
+      }
+      for (PartitionWriter w : touched) {
+        w.flush(committedSeq.get());
+      }
+    } catch (SQLException | RuntimeException e) {
+      touched.forEach(PartitionWriter::reset);
+      metrics.writeErrors().inc();
+      warn.warn("cannot write {} span metric series to the store, they are lost: {}", series.size(), e.toString());
+    }
+  }
+
+  // ------------------------------------------------------------------ maintenance
+
+  private void maintenance() {
+    retention();
+    // Appenders of partitions no longer written to (the previous hour, after late data stops) are released.
+    long idleNanos = Duration.ofMinutes(5).toNanos();
+    long now = System.nanoTime();
+    for (Iterator<PartitionWriter> it = writers.values().iterator(); it.hasNext(); ) {
+      PartitionWriter w = it.next();
+      if (now - w.lastUsedNanos > idleNanos) {
+        w.close();
+        it.remove();
+      }
+    }
+  }
+
+  private void retention() {
+    long oldest = Partitioning.nanos(options.clock().instant()) - options.retention().toNanos();
+    for (Partition p : store.partitions().snapshot()) {
+      if (p.endNanos() > oldest) {
+        continue;
+      }
+      PartitionWriter w = writers.remove(p.hour());
+      if (w != null) {
+        w.close();
+      }
+      try {
+        if (store.drop(p)) {
+          metrics.droppedPartitions().inc();
+          log.info("retention: dropped partition {} (older than {})", p.file().getFileName(),
+              dev.traceyard.collector.config.Durations.format(options.retention()));
+        }
+      } catch (RuntimeException e) {
+        warn.warn("retention: cannot drop partition {}: {}", p.file().getFileName(), e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,1108 @@
+package dev.traceyard.store.query;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.traceyard.store.codec.OtlpValuesJson;
+import dev.traceyard.store.db.Partition;
+import dev.traceyard.store.db.Partitions;
+import dev.traceyard.store.db.Store;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogram;
+import io.opentelemetry.proto.metrics.v1.ExponentialHistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Gauge;
+import io.opentelemetry.proto.metrics.v1.Histogram;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.opentelemetry.proto.metrics.v1.Summary;
+import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.sql.Array;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import org.duckdb.DuckDBConnection;
+
+/**
+ * Reads the store: traces by id (rebuilt as OTLP), trace search with stable paging, services and
+ * span names, attribute autocompletion, RED series, the service graph, logs of a trace, metrics.
+ * Thread-safe; each call borrows a read connection and holds a partition lease while it runs.
+ */
+public final class QueryService {
+  /**
+   * How far around a search window spans of matching traces are looked for when summarising them:
+   * a trace that started a little before the window still shows its real start and root.
+   */
+  static final long CONTEXT_NANOS = 3_600_000_000_000L;
+  private static final long LOG_CONTEXT_NANOS = 600_000_000_000L;
+  private static final int QUERY_TIMEOUT_SECONDS = 60;
+
+  private final Store store;
+
+  public QueryService(Store store) {
+    this.store = Objects.requireNonNull(store, "store");
+  }
+
+  /** Now, by the store's clock, in unix nanoseconds. */
+  public long nowNanos() {
+    java.time.Instant t = store.clock().instant();
+    return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+  }
+
+  // ================================================================== traces by id
+
+  /** The trace rebuilt as one OTLP request (spans grouped by resource and scope), or empty when unknown. */
+  public Optional<ExportTraceServiceRequest> trace(TraceId id) {
+    Map<TraceId, ExportTraceServiceRequest> found = traces(List.of(id));
+    return Optional.ofNullable(found.get(id));
+  }
+
+  /** The traces found among {@code ids}, in the order asked. */
+  public Map<TraceId, ExportTraceServiceRequest> traces(Collection<TraceId> ids) {
+    Map<TraceId, ExportTraceServiceRequest> out = new LinkedHashMap<>();
+    if (ids.isEmpty()) {
+      return out;
+    }
+    List<TraceId> unique = new ArrayList<>(new LinkedHashSet<>(ids));
+    try (Partitions.Lease lease = store.partitions().lease()) {
+      Map<String, Set<TraceId>> where = locate(lease.all(), unique);
+      if (where.isEmpty()) {
+        return out;
+      }
+      List<Partition> parts = new ArrayList<>();
+      for (String alias : where.keySet()) {
+        parts.add(lease.byAlias(alias));
+      }
+      // Spans with their resource and scope in one query (each partition stores a resource once).
+      Sql sql = new Sql();
+      int i = 0;
+      for (Partition p : parts) {
+        if (i++ > 0) {
+          sql.add(" UNION ALL ");
+        }
+        List<TraceId> here = new ArrayList<>(where.get(p.alias()));
+        String a = p.alias();
+        sql.add("SELECT '" + a + "' AS part, s.trace_hi, s.trace_lo, s.span_id, s.parent_span_id, s.trace_state, s.flags,"
+            + " s.name, s.kind, s.start_ns, s.start_ns + s.duration_ns AS end_ns, s.status_code, s.status_message, s.rid,"
+            + " s.scid, s.attributes, s.dropped_attributes_count, s.events, s.dropped_events_count, s.links,"
+            + " s.dropped_links_count, r.hash, r.attributes, r.dropped_attributes_count, r.entity_refs, r.schema_url,"
+            + " c.hash, c.name, c.version, c.attributes, c.dropped_attributes_count, c.schema_url FROM " + a
+            + ".spans s JOIN ");
+        idsTable(sql, here);
+        sql.add(" ON s.trace_hi = ids.h AND s.trace_lo = ids.l LEFT JOIN " + a + ".resources r ON r.rid = s.rid"
+            + " LEFT JOIN " + a + ".scopes c ON c.scid = s.scid");
+      }
+      sql.add(" ORDER BY start_ns, span_id");
+      Map<String, Dictionaries.ResourceEntry> resources = new HashMap<>();
+      Map<String, Dictionaries.ScopeEntry> scopes = new HashMap<>();
+      Map<TraceId, Grouper<Span>> byTrace = new HashMap<>();
+      query(sql, r -> {
+        String part = r.getString(1);
+        Dictionaries.ResourceEntry re = resources.computeIfAbsent(part + "/" + r.getInt(14), k -> resourceEntry(r, 22));
+        Dictionaries.ScopeEntry se = scopes.computeIfAbsent(part + "/" + r.getInt(15), k -> scopeEntry(r, 27));
+        byTrace.computeIfAbsent(new TraceId(r.getLong(2), r.getLong(3)), k -> new Grouper<>()).add(re, se, span(r));
+      });
+      for (TraceId id : unique) {
+        Grouper<Span> g = byTrace.get(id);
+        if (g != null) {
+          out.put(id, g.toTraces());
+        }
+      }
+      return out;
+    }
+  }
+
+  /** Which partitions hold spans of which of {@code ids}, from the narrow trace index. */
+  private Map<String, Set<TraceId>> locate(List<Partition> parts, List<TraceId> ids) {
+    Map<String, Set<TraceId>> where = new LinkedHashMap<>();
+    if (parts.isEmpty()) {
+      return where;
+    }
+    Sql sql = new Sql();
+    for (int i = 0; i < parts.size(); i++) {
+      Partition p = parts.get(i);
+      if (i > 0) {
+        sql.add(" UNION ALL ");
+      }
+      sql.add("SELECT DISTINCT '" + p.alias() + "' AS part, trace_hi, trace_lo FROM " + p.alias() + ".trace_index t JOIN ");
+      idsTable(sql, ids);
+      sql.add(" ON t.trace_hi = ids.h AND t.trace_lo = ids.l");
+    }
+    query(sql, r -> where.computeIfAbsent(r.getString(1), k -> new LinkedHashSet<>())
+        .add(new TraceId(r.getLong(2), r.getLong(3))));
+    return where;
+  }
+
+  private static void idsTable(Sql sql, Collection<TraceId> ids) {
+    sql.add("(VALUES ");
+    int i = 0;
+    for (TraceId id : ids) {
+      sql.add(i++ == 0 ? "(?::BIGINT, ?::BIGINT)" : ", (?::BIGINT, ?::BIGINT)", id.hi(), id.lo());
+    }
+    sql.add(") AS ids(h, l)");
+  }
+
+  private static Span span(ResultSet r) throws SQLException {
+    Span.Builder b = Span.newBuilder()
+        .setTraceId(new TraceId(r.getLong(2), r.getLong(3)).toBytes())
+        .setSpanId(Ids.spanIdBytes(r.getLong(4)));
+    long parent = r.getLong(5);
+    if (!r.wasNull()) {
+      b.setParentSpanId(Ids.spanIdBytes(parent));
+    }
+    b.setTraceState(nz(r.getString(6))).setFlags(r.getInt(7)).setName(nz(r.getString(8))).setKindValue(r.getInt(9))
+        .setStartTimeUnixNano(r.getLong(10)).setEndTimeUnixNano(r.getLong(11));
+    int code = r.getInt(12);
+    String message = nz(r.getString(13));
+    if (code != 0 || !message.isEmpty()) {
+      b.setStatus(Status.newBuilder().setCodeValue(code).setMessage(message));
+    }
+    b.addAllAttributes(OtlpValuesJson.parseAttributes(r.getString(16)))
+        .setDroppedAttributesCount(r.getInt(17))
+        .addAllEvents(OtlpValuesJson.parseEvents(r.getString(18)))
+        .setDroppedEventsCount(r.getInt(19))
+        .addAllLinks(OtlpValuesJson.parseLinks(r.getString(20)))
+        .setDroppedLinksCount(r.getInt(21));
+    return b.build();
+  }
+
+  private record Ref(String part, int rid, int scid) {}
+
+  // ================================================================== search
+
+  /** Traces matching {@code q}, most recent first, one page at a time. */
+  public SearchResult search(TraceQuery q) {
+    long filterHash = Cursor.hash(q.filterKey());
+    long seq;
+    long from;
+    long to;
+    Cursor after = null;
+    if (q.cursor() != null && !q.cursor().isEmpty()) {
+      after = Cursor.decode(q.cursor());
+      if (after.filterHash() != filterHash) {
+        throw new BadQueryException("the cursor belongs to a different search (the filters changed)");
+      }
+      seq = after.seq();
+      from = after.startNanos();
+      to = after.endNanos();
+    } else {
+      seq = store.committedSeq();
+      from = q.startNanos();
+      to = q.endNanos();
+    }
+    try (Partitions.Lease lease = store.partitions().lease()) {
+      List<Partition> match = lease.overlapping(from, to);
+      if (match.isEmpty()) {
+        return new SearchResult(List.of(), null);
+      }
+      List<Partition> context = lease.overlapping(from - CONTEXT_NANOS, to + CONTEXT_NANOS);
+      Sql sql = new Sql().add("WITH m AS (SELECT DISTINCT trace_hi, trace_lo FROM (");
+      for (int i = 0; i < match.size(); i++) {
+        if (i > 0) {
+          sql.add(" UNION ALL ");
+        }
+        matchingSpans(sql, match.get(i), q, seq, from, to);
+      }
+      sql.add(")), ti AS (");
+      for (int i = 0; i < context.size(); i++) {
+        if (i > 0) {
+          sql.add(" UNION ALL ");
+        }
+        sql.add("SELECT trace_hi, trace_lo, min_start_ns FROM " + context.get(i).alias() + ".trace_index WHERE seq <= ?",
+            seq);
+      }
+      sql.add(") SELECT ti.trace_hi, ti.trace_lo, min(ti.min_start_ns) AS start_ns FROM ti"
+          + " JOIN m ON ti.trace_hi = m.trace_hi AND ti.trace_lo = m.trace_lo GROUP BY ti.trace_hi, ti.trace_lo");
+      if (after != null) {
+        sql.add(" HAVING min(ti.min_start_ns) < ? OR (min(ti.min_start_ns) = ? AND (ti.trace_hi < ?"
+            + " OR (ti.trace_hi = ? AND ti.trace_lo < ?)))", after.lastStart(), after.lastStart(), after.lastHi(),
+            after.lastHi(), after.lastLo());
+      }
+      sql.add(" ORDER BY start_ns DESC, ti.trace_hi DESC, ti.trace_lo DESC LIMIT ?", q.limit() + 1);
+      List<TraceId> ids = new ArrayList<>();
+      List<Long> starts = new ArrayList<>();
+      query(sql, r -> {
+        ids.add(new TraceId(r.getLong(1), r.getLong(2)));
+        starts.add(r.getLong(3));
+      });
+      boolean more = ids.size() > q.limit();
+      if (more) {
+        ids.remove(ids.size() - 1);
+        starts.remove(starts.size() - 1);
+      }
+      Map<TraceId, TraceSummary> summaries = summaries(context, seq, ids);
+      List<TraceSummary> page = new ArrayList<>();
+      for (TraceId id : ids) {
+        TraceSummary s = summaries.get(id);
+        if (s != null) {
+          page.add(s);
+        }
+      }
+      String next = null;
+      if (more) {
+        TraceId last = ids.get(ids.size() - 1);
+        next = new Cursor(seq, from, to, starts.get(starts.size() - 1), last.hi(), last.lo(), filterHash).encode();
+      }
+      return new SearchResult(page, next);
+    }
+  }
+
+  private static void matchingSpans(Sql sql, Partition p, TraceQuery q, long seq, long from, long to) {
+    String a = p.alias();
+    sql.add("SELECT trace_hi, trace_lo FROM " + a + ".spans s WHERE s.seq <= ? AND s.start_ns >= ? AND s.start_ns <= ?",
+        seq, from, to);
+    if (q.service() != null) {
+      sql.add(" AND s.service_name = ?", q.service());
+    }
+    if (q.spanName() != null) {
+      sql.add(" AND s.name = ?", q.spanName());
+    }
+    if (q.kind() != null) {
+      sql.add(" AND s.kind = ?", q.kind());
+    }
+    if (q.statusCode() != null) {
+      sql.add(" AND s.status_code = ?", q.statusCode());
+    }
+    if (q.minDurationNanos() != null) {
+      sql.add(" AND s.duration_ns >= ?", q.minDurationNanos());
+    }
+    if (q.maxDurationNanos() != null) {
+      sql.add(" AND s.duration_ns <= ?", q.maxDurationNanos());
+    }
+    for (AttributeFilter f : q.attributes()) {
+      switch (f.scope()) {
+        case SPAN:
+          sql.add(" AND s.sid IN (SELECT sid FROM " + a + ".span_attrs WHERE key = ? AND ", f.key());
+          valueCondition(sql, f);
+          sql.add(")");
+          break;
+        case RESOURCE:
+          sql.add(" AND s.rid IN (SELECT rid FROM " + a + ".resource_attrs WHERE key = ? AND ", f.key());
+          valueCondition(sql, f);
+          sql.add(")");
+          break;
+        default:
+          sql.add(" AND (s.sid IN (SELECT sid FROM " + a + ".span_attrs WHERE key = ? AND ", f.key());
+          valueCondition(sql, f);
+          sql.add(") OR s.rid IN (SELECT rid FROM " + a + ".resource_attrs WHERE key = ? AND ", f.key());
+          valueCondition(sql, f);
+          sql.add("))");
+          break;
+      }
+    }
+  }
+
+  private static void valueCondition(Sql sql, AttributeFilter f) {
+    Double n = AttributeFilter.number(f.value());
+    switch (f.op()) {
+      case EQ:
+        if (n != null) {
+          sql.add("(str = ? OR num = ?)", f.value(), n);
+        } else {
+          sql.add("str = ?", f.value());
+        }
+        break;
+      case NE:
+        if (n != null) {
+          sql.add("(str <> ? AND (num IS NULL OR num <> ?))", f.value(), n);
+        } else {
+          sql.add("str <> ?", f.value());
+        }
+        break;
+      case GT:
+        sql.add("num > ?", n);
+        break;
+      case GE:
+        sql.add("num >= ?", n);
+        break;
+      case LT:
+        sql.add("num < ?", n);
+        break;
+      case LE:
+        sql.add("num <= ?", n);
+        break;
+      case MATCH:
+        sql.add("regexp_full_match(str, ?)", f.value());
+        break;
+      default:
+        sql.add("NOT regexp_full_match(str, ?)", f.value());
+        break;
+    }
+  }
+
+  private Map<TraceId, TraceSummary> summaries(List<Partition> parts, long seq, List<TraceId> ids) {
+    Map<TraceId, TraceSummary> out = new HashMap<>();
+    if (ids.isEmpty() || parts.isEmpty()) {
+      return out;
+    }
+    Sql sql = new Sql().add("WITH ids AS (SELECT * FROM ");
+    idsTable(sql, ids);
+    sql.add("), s AS (");
+    for (int i = 0; i < parts.size(); i++) {
+      if (i > 0) {
+        sql.add(" UNION ALL ");
+      }
+      sql.add("SELECT trace_hi, trace_lo, parent_span_id, start_ns, start_ns + duration_ns AS end_ns, status_code,"
+          + " service_name, name FROM "
+          + parts.get(i).alias() + ".spans WHERE seq <= ? AND trace_hi IN (SELECT h FROM ids)", seq);
+    }
+    sql.add(") SELECT s.trace_hi, s.trace_lo, min(start_ns), max(end_ns), count(*),"
+        + " count(*) FILTER (WHERE status_code = 2),"
+        + " coalesce(arg_min(service_name, start_ns) FILTER (WHERE parent_span_id IS NULL), arg_min(service_name, start_ns)),"
+        + " coalesce(arg_min(name, start_ns) FILTER (WHERE parent_span_id IS NULL), arg_min(name, start_ns)),"
+        + " list(DISTINCT service_name ORDER BY service_name)"
+        + " FROM s JOIN ids ON s.trace_hi = ids.h AND s.trace_lo = ids.l GROUP BY s.trace_hi, s.trace_lo");
+    query(sql, r -> {
+      TraceId id = new TraceId(r.getLong(1), r.getLong(2));
+      long start = r.getLong(3);
+      out.put(id, new TraceSummary(id, r.getString(7), r.getString(8), start, r.getLong(4) - start, r.getLong(5),
+          r.getLong(6), strings(r.getArray(9))));
+    });
+    return out;
+  }
+
+  // ================================================================== services, names, attributes
+
+  /** Service names with spans in the time range (from the span-metric table: fast, and complete). */
+  public List<String> services(long fromNanos, long toNanos) {
+    List<String> out = new ArrayList<>();
+    try (Partitions.Lease lease = store.partitions().lease()) {
+      List<Partition> parts = lease.overlapping(fromNanos, toNanos);
+      if (parts.isEmpty()) {
+        return out;
+      }
+      Sql sql = new Sql().add("SELECT DISTINCT service_name FROM (");
+      for (int i = 0; i < parts.size(); i++) {
+        if (i > 0) {
+          sql.add(" UNION ALL ");
+        }
+        sql.add("SELECT service_name FROM " + parts.get(i).alias() + ".span_metrics WHERE minute_ns >= ? AND minute_ns <= ?",
+            minuteFloor(fromNanos), toNanos);
+      }
+      sql.add(") ORDER BY 1");
+      query(sql, r -> out.add(r.getString(1)));
+    }
+    return out;
+  }
+
+  /** Span names (with kind and span count) of {@code service}; {@code kind} null means all kinds. */
+  public List<SpanNameInfo> spanNames(String service, Integer kind, long fromNanos, long toNanos) {
+    List<SpanNameInfo> out = new ArrayList<>();
+    try (Partitions.Lease lease = store.partitions().lease()) {
+      List<Partition> parts = lease.overlapping(fromNanos, toNanos);
+      if (parts.isEmpty()) {
+        return out;
+      }
+      Sql sql = new Sql().add("SELECT span_name, kind, sum(count) FROM (");
+      for (int i = 0; i < parts.size(); i++) {
+        if (i > 0) {
+          sql.add(" UNION ALL ");
+        }
+        sql.add("SELECT span_name, kind, count FROM " + parts.get(i).alias()
+            + ".span_metrics WHERE service_name = ? AND minute_ns >= ? AND minute_ns <= ?", service,
+            minuteFloor(fromNanos), toNanos);
+        if (kind != null) {
+          sql.add(" AND kind = ?", kind);
+        }
+      }
+      sql.add(") GROUP BY 1, 2 ORDER BY 1, 2");
+      query(sql, r -> out.add(new SpanNameInfo(r.getString(1), r.getInt(2), r.getLong(3))));
+    }
+    return out;
+  }
+
+  /**
+   * The most frequent attribute keys of spans (or resources) in the partitions of the time range,
+   * optionally of one service. Resolution is the partition (an hour), which is plenty for autocompletion.
+   */
+  public List<AttributeCount> attributeKeys(AttributeFilter.Scope scope, String service, long fromNanos, long toNanos,
+      int limit) {
+    return attributeCounts(scope, service, null, null, fromNanos, toNanos, limit);
+  }
+
+  /** The most frequent values of an attribute key, optionally starting with {@code prefix}. */
+  public List<AttributeCount> attributeValues(AttributeFilter.Scope scope, String key, String service, String prefix,
+      long fromNanos, long toNanos, int limit) {
+    return attributeCounts(scope, service, Objects.requireNonNull(key, "key"), prefix, fromNanos, toNanos, limit);
+  }
+
+  private List<AttributeCount> attributeCounts(AttributeFilter.Scope scope, String service, String key, String prefix,
+      long fromNanos, long toNanos, int limit) {
+    if (scope == AttributeFilter.Scope.ANY) {
+      throw new BadQueryException("scope must be span or resource");
+    }
+    if (limit < 1 || limit > 10_000) {
+      throw new BadQueryException("limit must be between 1 and 10000, got " + limit);
+    }
+    List<AttributeCount> out = new ArrayList<>();
+    String column = key == null ? "key" : "str";
+    try (Partitions.Lease lease = store.partitions().lease()) {
+      List<Partition> parts = lease.overlapping(fromNanos, toNanos);
+      if (parts.isEmpty()) {
+        return out;
+      }
+      Sql sql = new Sql().add("SELECT v, sum(n) AS n FROM (");
+      for (int i = 0; i < parts.size(); i++) {
+        String a = parts.get(i).alias();
+        if (i > 0) {
+          sql.add(" UNION ALL ");
+        }
+        if (scope == AttributeFilter.Scope.SPAN) {
+          sql.add("SELECT " + column + " AS v, count(*) AS n FROM " + a + ".span_attrs WHERE true");
+          if (service != null) {
+            sql.add(" AND sid IN (SELECT sid FROM " + a + ".spans WHERE service_name = ?)", service);
+          }
+        } else {
+          sql.add("SELECT " + column + " AS v, count(*) AS n FROM " + a + ".resource_attrs WHERE true");
+          if (service != null) {
+            sql.add(" AND rid IN (SELECT rid FROM " + a + ".resources WHERE service_name = ?)", service);
+          }
+        }
+        if (key != null) {
+          sql.add(" AND key = ?", key);
+        }
+        if (prefix != null && !prefix.isEmpty()) {
+          sql.add(" AND starts_with(" + column + ", ?)", prefix);
+        }
+        sql.add(" GROUP BY 1");
+      }
+      sql.add(") GROUP BY v ORDER BY n DESC, v LIMIT ?", limit);
+      query(sql, r -> out.add(new AttributeCount(r.getString(1), r.getLong(2))));
+    }
+    return out;
+  }
+
+  // ================================================================== RED
+
+  /** RED series from the per-minute span-metric table, which counts every stored span. */
+  public List<RedSeries> red(RedQuery q) {
+    long from = q.startNanos();
+    long step = q.stepNanos();
+    int steps = (int) ((q.endNanos() - from + step - 1) / step);
+    Map<List<String>, long[][]> totals = new TreeMap<>(QueryService::compareKeys); // [step][count, errors, sumNs]
+    Map<List<String>, Map<Integer, Map<Integer, long[]>>> hist = new HashMap<>(); // key -> step -> bounds -> buckets
+    Map<Integer, double[]> bounds = new HashMap<>();
+    try (Partitions.Lease lease = store.partitions().lease()) {
+      List<Partition> parts = lease.overlapping(from, q.endNanos() - 1);
+      if (parts.isEmpty()) {
+        return List.of();
+      }
+      String name = q.bySpanName() ? "span_name" : "NULL::VARCHAR";
+      Sql rows = new Sql().add("WITH r AS (");
+      for (int i = 0; i < parts.size(); i++) {
+        if (i > 0) {
+          rows.add(" UNION ALL ");
+        }
+        rows.add("SELECT service_name, " + name + " AS span_name, (minute_ns - ?) // ? AS step, count, error_count,"
+            + " duration_sum_ns, bounds_id, bucket_counts FROM " + parts.get(i).alias()
+            + ".span_metrics WHERE minute_ns >= ? AND minute_ns < ?", from, step, from, q.endNanos());
+        if (q.service() != null) {
+          rows.add(" AND service_name = ?", q.service());
+        }
+        if (q.spanName() != null) {
+          rows.add(" AND span_name = ?", q.spanName());
+        }
+        if (q.kind() != null) {
+          rows.add(" AND kind = ?", q.kind());
+        }
+      }
+      rows.add(")");
+      Sql counts = new Sql().add(rows.text(), rows.params().toArray())
+          .add(" SELECT service_name, span_name, step, sum(count), sum(error_count), sum(duration_sum_ns) FROM r"
+              + " GROUP BY ALL");
+      query(counts, r -> {
+        long[][] series = totals.computeIfAbsent(key(r.getString(1), r.getString(2)), k -> new long[steps][3]);
+        int s = r.getInt(3);
+        if (s >= 0 && s < steps) {
+          series[s][0] += r.getLong(4);
+          series[s][1] += r.getLong(5);
+          series[s][2] += r.getLong(6);
+        }
+      });
+      if (totals.isEmpty()) {
+        return List.of();
+      }
+      Sql buckets = new Sql().add(rows.text(), rows.params().toArray())
+          .add(" SELECT service_name, span_name, step, bounds_id, i, sum(c) FROM (SELECT service_name, span_name, step,"
+              + " bounds_id, unnest(bucket_counts) AS c, generate_subscripts(bucket_counts, 1) AS i FROM r)"
+              + " GROUP BY ALL");
+      query(buckets, r -> {
+        Map<Integer, long[]> byBounds = hist.computeIfAbsent(key(r.getString(1), r.getString(2)), k -> new HashMap<>())
+            .computeIfAbsent(r.getInt(3), k -> new HashMap<>());
+        int boundsId = r.getInt(4);
+        long[] b = byBounds.computeIfAbsent(boundsId, k -> new long[64]);
+        int i = r.getInt(5) - 1;
+        if (i >= 0 && i < b.length) {
+          b[i] += r.getLong(6);
+        }
+      });
+      Sql boundsSql = new Sql().add("SELECT DISTINCT bounds_id, bounds_ms FROM (");
+      for (int i = 0; i < parts.size(); i++) {
+        if (i > 0) {
+          boundsSql.add(" UNION ALL ");
+        }
+        boundsSql.add("SELECT bounds_id, bounds_ms FROM " + parts.get(i).alias() + ".histogram_bounds");
+      }
+      boundsSql.add(")");
+      query(boundsSql, r -> bounds.put(r.getInt(1), doubles(r.getArray(2))));
+    }
+    double stepSeconds = step / 1e9;
+    List<RedSeries> out = new ArrayList<>();
+    totals.forEach((k, series) -> {
+      List<RedSeries.Point> points = new ArrayList<>(steps);
+      Map<Integer, Map<Integer, long[]>> h = hist.getOrDefault(k, Map.of());
+      for (int s = 0; s < steps; s++) {
+        long count = series[s][0];
+        long errors = series[s][1];
+        Double p50 = null;
+        Double p95 = null;
+        Double p99 = null;
+        Map<Integer, long[]> byBounds = h.get(s);
+        if (byBounds != null && !byBounds.isEmpty()) {
+          // One bounds set per series in practice; with several, the most populated one decides.
+          Map.Entry<Integer, long[]> best = null;
+          for (Map.Entry<Integer, long[]> e : byBounds.entrySet()) {
+            if (best == null || sum(e.getValue()) > sum(best.getValue())) {
+              best = e;
+            }
+          }
+          double[] b = bounds.get(best.getKey());
+          if (b != null) {
+            long[] c = java.util.Arrays.copyOf(best.getValue(), b.length + 1);
+            p50 = Percentiles.quantile(0.50, b, c);
+            p95 = Percentiles.quantile(0.95, b, c);
+            p99 = Percentiles.quantile(0.99, b, c);
+          }
+        }
+        points.add(new RedSeries.Point(from + s * step, count, errors, count / stepSeconds,
+            count == 0 ? 0 : (double) errors / count, count == 0 ? null : series[s][2] / 1e6 / count, p50, p95, p99));
+      }
+      out.add(new RedSeries(k.get(0), k.get(1), points));
+    });
+    return out;
+  }
+
+  private static long sum(long[] a) {
+    long s = 0;
+    for (long v : a) {
+      s += v;
+    }
+    return s;
+  }
+
+  private static List<String> key(String service, String spanName) {
+    List<String> k = new ArrayList<>(2);
+    k.add(service);
+    k.add(spanName);
+    return k;
+  }
+
+  private static int compareKeys(List<String> a, List<String> b) {
+    int c = nz(a.get(0)).compareTo(nz(b.get(0)));
+    return c != 0 ? c : nz(a.get(1)).compareTo(nz(b.get(1)));
+  }
+
+  // ================================================================== service graph
+
+  /** Calls between services in the time range, computed from parent/child span pairs. */
+  public List<ServiceEdge> serviceGraph(long fromNanos, long toNanos) {
+    if (fromNanos > toNanos) {
+      throw new BadQueryException("the start of the time range is after its end");
+    }
+    List<ServiceEdge> out = new ArrayList<>();
+    double seconds = Math.max(1e-9, (toNanos - fromNanos) / 1e9);
+    try (Partitions.Lease lease = store.partitions().lease()) {
+      List<Partition> parts = lease.overlapping(fromNanos, toNanos);
+      if (parts.isEmpty()) {
+        return out;
+      }
+      Sql sql = new Sql().add("WITH s AS (");
+      for (int i = 0; i < parts.size(); i++) {
+        if (i > 0) {
+          sql.add(" UNION ALL ");
+        }
+        sql.add("SELECT trace_hi, trace_lo, span_id, parent_span_id, kind, service_name, status_code, duration_ns FROM "
+            + parts.get(i).alias() + ".spans WHERE start_ns >= ? AND start_ns <= ? AND kind IN (2, 3, 4, 5)",
+            fromNanos, toNanos);
+      }
+      sql.add(") SELECT c.service_name, v.service_name, count(*),"
+          + " count(*) FILTER (WHERE c.status_code = 2 OR v.status_code = 2),"
+          + " quantile_cont(v.duration_ns, 0.5), quantile_cont(v.duration_ns, 0.95), quantile_cont(v.duration_ns, 0.99)"
+          + " FROM s c JOIN s v ON v.trace_hi = c.trace_hi AND v.trace_lo = c.trace_lo AND v.parent_span_id = c.span_id"
+          + " WHERE c.kind IN (3, 4) AND v.kind IN (2, 5) AND c.service_name <> v.service_name"
+          + " GROUP BY 1, 2 ORDER BY 1, 2");
+      query(sql, r -> {
+        long calls = r.getLong(3);
+        long errors = r.getLong(4);
+        out.add(new ServiceEdge(r.getString(1), r.getString(2), calls, errors, calls / seconds,
+            calls == 0 ? 0 : (double) errors / calls, millis(r, 5), millis(r, 6), millis(r, 7)));
+      });
+    }
+    return out;
+  }
+
+  private static Double millis(ResultSet r, int column) throws SQLException {
+    double v = r.getDouble(column);
+    return r.wasNull() ? null : v / 1e6;
+  }
+
+  // ================================================================== logs
+
+  /** Log records of a trace (or of one span of it), rebuilt as one OTLP request. */
+  public ExportLogsServiceRequest logs(TraceId traceId, Long spanId) {
+    try (Partitions.Lease lease = store.partitions().lease()) {
+      List<Partition> all = lease.all();
+      if (all.isEmpty()) {
+        return ExportLogsServiceRequest.getDefaultInstance();
+      }
+      // Logs are partitioned by their own time: look around the trace's time span when it is known.
+      List<Partition> parts = all;
+      long[] range = traceRange(all, traceId);
+      if (range != null) {
+        parts = lease.overlapping(range[0] - LOG_CONTEXT_NANOS, range[1] + LOG_CONTEXT_NANOS);
+      }
+      if (parts.isEmpty()) {
+        return ExportLogsServiceRequest.getDefaultInstance();
+      }
+      Sql sql = new Sql();
+      for (int i = 0; i < parts.size(); i++) {
+        Partition p = parts.get(i);
+        if (i > 0) {
+          sql.add(" UNION ALL ");
+        }
+        sql.add("SELECT '" + p.alias() + "' AS part, rid, scid, time_ns, observed_ns, severity_number, severity_text,"
+            + " body, attributes, dropped_attributes_count, flags, trace_hi, trace_lo, span_id, event_name, lid FROM "
+            + p.alias() + ".logs WHERE trace_hi = ? AND trace_lo = ?", traceId.hi(), traceId.lo());
+        if (spanId != null) {
+          sql.add(" AND span_id = ?", spanId);
+        }
+      }
+      sql.add(" ORDER BY time_ns, observed_ns, part, lid");
+      List<Ref> refs = new ArrayList<>();
+      List<LogRecord> records = new ArrayList<>();
+      query(sql, r -> {
+        refs.add(new Ref(r.getString(1), r.getInt(2), r.getInt(3)));
+        records.add(logRecord(r));
+      });
+      Dictionaries dict = dictionaries(refs);
+      Grouper<LogRecord> g = new Grouper<>();
+      for (int i = 0; i < records.size(); i++) {
+        Ref ref = refs.get(i);
+        g.add(dict.resource(ref.part, ref.rid), dict.scope(ref.part, ref.scid), records.get(i));
+      }
+      return g.toLogs();
+    }
+  }
+
+  private long[] traceRange(List<Partition> parts, TraceId id) {
+    Sql sql = new Sql().add("SELECT min(min_start_ns), max(max_end_ns) FROM (");
+    for (int i = 0; i < parts.size(); i++) {
+      if (i > 0) {
+        sql.add(" UNION ALL ");
+      }
+      sql.add("SELECT min_start_ns, max_end_ns FROM " + parts.get(i).alias()
+          + ".trace_index WHERE trace_hi = ? AND trace_lo = ?", id.hi(), id.lo());
+    }
+    sql.add(")");
+    long[][] out = new long[1][];
+    query(sql, r -> {
+      long min = r.getLong(1);
+      if (!r.wasNull()) {
+        out[0] = new long[] {min, r.getLong(2)};
+      }
+    });
+    return out[0];
+  }
+
+  private static LogRecord logRecord(ResultSet r) throws SQLException {
+    LogRecord.Builder b = LogRecord.newBuilder()
+        .setTimeUnixNano(r.getLong(4)).setObservedTimeUnixNano(r.getLong(5))
+        .setSeverityNumberValue(r.getInt(6)).setSeverityText(nz(r.getString(7)));
+    String body = r.getString(8);
+    if (body != null) {
+      b.setBody(OtlpValuesJson.parseAnyValue(body));
+    }
+    b.addAllAttributes(OtlpValuesJson.parseAttributes(r.getString(9)))
+        .setDroppedAttributesCount(r.getInt(10)).setFlags(r.getInt(11));
+    long hi = r.getLong(12);
+    if (!r.wasNull()) {
+      b.setTraceId(new TraceId(hi, r.getLong(13)).toBytes());
+    }
+    long span = r.getLong(14);
+    if (!r.wasNull()) {
+      b.setSpanId(Ids.spanIdBytes(span));
+    }
+    b.setEventName(nz(r.getString(15)));
+    return b.build();
+  }
+
+  // ================================================================== metrics
+
+  /** Stored metric data points, rebuilt as one OTLP request (points of one metric grouped together). */
+  public ExportMetricsServiceRequest metrics(MetricQuery q) {
+    try (Partitions.Lease lease = store.partitions().lease()) {
+      List<Partition> parts = lease.overlapping(q.startNanos(), q.endNanos());
+      if (parts.isEmpty()) {
+        return ExportMetricsServiceRequest.getDefaultInstance();
+      }
+      Sql sql = new Sql();
+      for (int i = 0; i < parts.size(); i++) {
+        Partition p = parts.get(i);
+        if (i > 0) {
+          sql.add(" UNION ALL ");
+        }
+        sql.add("SELECT '" + p.alias() + "' AS part, rid, scid, name, description, unit, metadata, type, temporality,"
+            + " monotonic, point, time_ns FROM " + p.alias() + ".metric_points WHERE time_ns >= ? AND time_ns <= ?",
+            q.startNanos(), q.endNanos());
+        if (q.service() != null) {
+          sql.add(" AND service_name = ?", q.service());
+        }
+        if (q.name() != null) {
+          sql.add(" AND name = ?", q.name());
+        }
+      }
+      sql.add(" ORDER BY time_ns LIMIT ?", q.limit());
+      List<Ref> refs = new ArrayList<>();
+      List<MetricPoint> points = new ArrayList<>();
+      query(sql, r -> {
+        refs.add(new Ref(r.getString(1), r.getInt(2), r.getInt(3)));
+        int temporality = r.getInt(9);
+        boolean hasTemporality = !r.wasNull();
+        boolean monotonic = r.getBoolean(10);
+        points.add(new MetricPoint(new MetricIdentity(nz(r.getString(4)), nz(r.getString(5)), nz(r.getString(6)),
+            r.getString(7), r.getInt(8), hasTemporality ? temporality : 0, monotonic), r.getBytes(11)));
+      });
+      Dictionaries dict = dictionaries(refs);
+      Map<GroupKey, Map<MetricIdentity, Metric.Builder>> metrics = new LinkedHashMap<>();
+      Map<GroupKey, Resource> resources = new HashMap<>();
+      Map<GroupKey, String> resourceSchemas = new HashMap<>();
+      Map<GroupKey, InstrumentationScope> scopes = new HashMap<>();
+      Map<GroupKey, String> scopeSchemas = new HashMap<>();
+      for (int i = 0; i < points.size(); i++) {
+        Ref ref = refs.get(i);
+        Dictionaries.ResourceEntry re = dict.resource(ref.part, ref.rid);
+        Dictionaries.ScopeEntry se = dict.scope(ref.part, ref.scid);
+        GroupKey gk = new GroupKey(re.hash, se.hash);
+        resources.put(gk, re.resource);
+        resourceSchemas.put(gk, re.schemaUrl);
+        scopes.put(gk, se.scope);
+        scopeSchemas.put(gk, se.schemaUrl);
+        MetricPoint mp = points.get(i);
+        Metric.Builder m = metrics.computeIfAbsent(gk, k -> new LinkedHashMap<>())
+            .computeIfAbsent(mp.identity, QueryService::newMetric);
+        addPoint(m, mp);
+      }
+      // Resource then scope, in first-seen order.
+      Map<Long, ResourceMetrics.Builder> byResource = new LinkedHashMap<>();
+      metrics.forEach((gk, ms) -> {
+        ResourceMetrics.Builder rm = byResource.computeIfAbsent(gk.resourceHash, k -> ResourceMetrics.newBuilder()
+            .setResource(resources.get(gk)).setSchemaUrl(nz(resourceSchemas.get(gk))));
+        ScopeMetrics.Builder sm = ScopeMetrics.newBuilder().setScope(scopes.get(gk)).setSchemaUrl(nz(scopeSchemas.get(gk)));
+        ms.values().forEach(sm::addMetrics);
+        rm.addScopeMetrics(sm);
+      });
+      ExportMetricsServiceRequest.Builder out = ExportMetricsServiceRequest.newBuilder();
+      byResource.values().forEach(out::addResourceMetrics);
+      return out.build();
+    }
+  }
+
+  private record MetricIdentity(String name, String description, String unit, String metadata, int type,
+      int temporality, boolean monotonic) {}
+
+  private record MetricPoint(MetricIdentity identity, byte[] point) {}
+
+  private record GroupKey(long resourceHash, long scopeHash) {}
+
+  private static Metric.Builder newMetric(MetricIdentity id) {
+    Metric.Builder m = Metric.newBuilder().setName(id.name).setDescription(id.description).setUnit(id.unit)
+        .addAllMetadata(OtlpValuesJson.parseAttributes(id.metadata));
+    switch (Metric.DataCase.forNumber(id.type)) {
+      case GAUGE:
+        m.setGauge(Gauge.newBuilder());
+        break;
+      case SUM:
+        m.setSum(Sum.newBuilder().setAggregationTemporalityValue(id.temporality).setIsMonotonic(id.monotonic));
+        break;
+      case HISTOGRAM:
+        m.setHistogram(Histogram.newBuilder().setAggregationTemporalityValue(id.temporality));
+        break;
+      case EXPONENTIAL_HISTOGRAM:
+        m.setExponentialHistogram(ExponentialHistogram.newBuilder().setAggregationTemporalityValue(id.temporality));
+        break;
+      case SUMMARY:
+        m.setSummary(Summary.newBuilder());
+        break;
+      default:
+        break;
+    }
+    return m;
+  }
+
+  private static void addPoint(Metric.Builder m, MetricPoint p) {
+    try {
+      switch (m.getDataCase()) {
+        case GAUGE:
+          m.getGaugeBuilder().addDataPoints(NumberDataPoint.parseFrom(p.point));
+          break;
+        case SUM:
+          m.getSumBuilder().addDataPoints(NumberDataPoint.parseFrom(p.point));
+          break;
+        case HISTOGRAM:
+          m.getHistogramBuilder().addDataPoints(HistogramDataPoint.parseFrom(p.point));
+          break;
+        case EXPONENTIAL_HISTOGRAM:
+          m.getExponentialHistogramBuilder().addDataPoints(ExponentialHistogramDataPoint.parseFrom(p.point));
+          break;
+        case SUMMARY:
+          m.getSummaryBuilder().addDataPoints(SummaryDataPoint.parseFrom(p.point));
+          break;
+        default:
+          break;
+      }
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupted metric point in the store", e);
+    }
+  }
+
+  // ================================================================== resources and scopes
+
+  /** Resources and scopes referenced by rows, loaded once per partition. */
+  private Dictionaries dictionaries(List<Ref> refs) {
+    Map<String, Set<Integer>> rids = new LinkedHashMap<>();
+    Map<String, Set<Integer>> scids = new LinkedHashMap<>();
+    for (Ref r : refs) {
+      rids.computeIfAbsent(r.part, k -> new LinkedHashSet<>()).add(r.rid);
+      scids.computeIfAbsent(r.part, k -> new LinkedHashSet<>()).add(r.scid);
+    }
+    Dictionaries d = new Dictionaries();
+    if (rids.isEmpty()) {
+      return d;
+    }
+    Sql res = new Sql();
+    int i = 0;
+    for (Map.Entry<String, Set<Integer>> e : rids.entrySet()) {
+      if (i++ > 0) {
+        res.add(" UNION ALL ");
+      }
+      res.add("SELECT '" + e.getKey() + "', rid, hash, attributes, dropped_attributes_count, entity_refs, schema_url FROM "
+          + e.getKey() + ".resources WHERE rid IN (" + joinInts(e.getValue()) + ")");
+    }
+    query(res, r -> d.resources.putIfAbsent(r.getString(1) + "/" + r.getInt(2), resourceEntry(r, 3)));
+    Sql sc = new Sql();
+    i = 0;
+    for (Map.Entry<String, Set<Integer>> e : scids.entrySet()) {
+      if (i++ > 0) {
+        sc.add(" UNION ALL ");
+      }
+      sc.add("SELECT '" + e.getKey() + "', scid, hash, name, version, attributes, dropped_attributes_count, schema_url FROM "
+          + e.getKey() + ".scopes WHERE scid IN (" + joinInts(e.getValue()) + ")");
+    }
+    query(sc, r -> d.scopes.putIfAbsent(r.getString(1) + "/" + r.getInt(2), scopeEntry(r, 3)));
+    return d;
+  }
+
+  /** A resource from columns {@code from..from+4}: hash, attributes, dropped count, entity refs, schema URL. */
+  private static Dictionaries.ResourceEntry resourceEntry(ResultSet r, int from) {
+    try {
+      long hash = r.getLong(from);
+      if (r.wasNull()) {
+        return Dictionaries.NO_RESOURCE;
+      }
+      return new Dictionaries.ResourceEntry(hash, Resource.newBuilder()
+          .addAllAttributes(OtlpValuesJson.parseAttributes(r.getString(from + 1)))
+          .setDroppedAttributesCount(r.getInt(from + 2))
+          .addAllEntityRefs(OtlpValuesJson.parseEntityRefs(r.getString(from + 3)))
+          .build(), nz(r.getString(from + 4)));
+    } catch (SQLException e) {
+      throw new StoreQueryException("cannot read a resource: " + e.getMessage(), e);
+    }
+  }
+
+  /** A scope from columns {@code from..from+5}: hash, name, version, attributes, dropped count, schema URL. */
+  private static Dictionaries.ScopeEntry scopeEntry(ResultSet r, int from) {
+    try {
+      long hash = r.getLong(from);
+      if (r.wasNull()) {
+        return Dictionaries.NO_SCOPE;
+      }
+      return new Dictionaries.ScopeEntry(hash, InstrumentationScope.newBuilder()
+          .setName(nz(r.getString(from + 1))).setVersion(nz(r.getString(from + 2)))
+          .addAllAttributes(OtlpValuesJson.parseAttributes(r.getString(from + 3)))
+          .setDroppedAttributesCount(r.getInt(from + 4))
+          .build(), nz(r.getString(from + 5)));
+    } catch (SQLException e) {
+      throw new StoreQueryException("cannot read a scope: " + e.getMessage(), e);
+    }
+  }
+
+  private static String joinInts(Collection<Integer> ints) {
+    StringBuilder b = new StringBuilder();
+    for (int v : ints) {
+      if (b.length() > 0) {
+        b.append(',');
+      }
+      b.append(v);
+    }
+    return b.toString();
+  }
+
+  private static final class Dictionaries {
+    record ResourceEntry(long hash, Resource resource, String schemaUrl) {}
+
+    record ScopeEntry(long hash, InstrumentationScope scope, String schemaUrl) {}
+
+    private static final ResourceEntry NO_RESOURCE = new ResourceEntry(0, Resource.getDefaultInstance(), "");
+    private static final ScopeEntry NO_SCOPE = new ScopeEntry(0, InstrumentationScope.getDefaultInstance(), "");
+
+    final Map<String, ResourceEntry> resources = new HashMap<>();
+    final Map<String, ScopeEntry> scopes = new HashMap<>();
+
+    ResourceEntry resource(String part, int rid) {
+      return resources.getOrDefault(part + "/" + rid, NO_RESOURCE);
+    }
+
+    ScopeEntry scope(String part, int scid) {
+      return scopes.getOrDefault(part + "/" + scid, NO_SCOPE);
+    }
+  }
+
+  /** Groups items under their resource and scope (by content hash, so equal resources of different partitions merge). */
+  private static final class Grouper<T> {
+    private final Map<Long, Dictionaries.ResourceEntry> resources = new LinkedHashMap<>();
+    private final Map<Long, Map<Long, Dictionaries.ScopeEntry>> scopes = new LinkedHashMap<>();
+    private final Map<Long, Map<Long, List<T>>> items = new LinkedHashMap<>();
+
+    void add(Dictionaries.ResourceEntry r, Dictionaries.ScopeEntry s, T item) {
+      resources.putIfAbsent(r.hash, r);
+      scopes.computeIfAbsent(r.hash, k -> new LinkedHashMap<>()).putIfAbsent(s.hash, s);
+      items.computeIfAbsent(r.hash, k -> new LinkedHashMap<>()).computeIfAbsent(s.hash, k -> new ArrayList<>()).add(item);
+    }
+
+    @SuppressWarnings("unchecked")
+    ExportTraceServiceRequest toTraces() {
+      ExportTraceServiceRequest.Builder out = ExportTraceServiceRequest.newBuilder();
+      resources.forEach((rh, r) -> {
+        ResourceSpans.Builder rs = ResourceSpans.newBuilder().setResource(r.resource).setSchemaUrl(r.schemaUrl);
+        scopes.get(rh).forEach((sh, s) -> rs.addScopeSpans(ScopeSpans.newBuilder().setScope(s.scope)
+            .setSchemaUrl(s.schemaUrl).addAllSpans((List<Span>) items.get(rh).get(sh))));
+        out.addResourceSpans(rs);
+      });
+      return out.build();
+    }
+
+    @SuppressWarnings("unchecked")
+    ExportLogsServiceRequest toLogs() {
+      ExportLogsServiceRequest.Builder out = ExportLogsServiceRequest.newBuilder();
+      resources.forEach((rh, r) -> {
+        ResourceLogs.Builder rl = ResourceLogs.newBuilder().setResource(r.resource).setSchemaUrl(r.schemaUrl);
+        scopes.get(rh).forEach((sh, s) -> rl.addScopeLogs(ScopeLogs.newBuilder().setScope(s.scope)
+            .setSchemaUrl(s.schemaUrl).addAllLogRecords((List<LogRecord>) items.get(rh).get(sh))));
+        out.addResourceLogs(rl);
+      });
+      return out.build();
+    }
+  }
+
+  // ================================================================== plumbing
+
+  @FunctionalInterface
+  private interface RowHandler {
+    void row(ResultSet r) throws SQLException;
+  }
+
+  private void query(Sql sql, RowHandler handler) {
+    DuckDBConnection c;
+    try {
+      c = store.pool().borrow();
+    } catch (SQLException e) {
+      throw new StoreQueryException(e.getMessage(), e);
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+      List<Object> params = sql.params();
+      for (int i = 0; i < params.size(); i++) {
+        Object v = params.get(i);
+        if (v instanceof Long) {
+          ps.setLong(i + 1, (Long) v);
+        } else if (v instanceof Integer) {
+          ps.setInt(i + 1, (Integer) v);
+        } else if (v instanceof Double) {
+          ps.setDouble(i + 1, (Double) v);
+        } else {
+          ps.setString(i + 1, (String) v);
+        }
+      }
+      ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
+      try (ResultSet r = ps.executeQuery()) {
+        while (r.next()) {
+          handler.row(r);
+        }
+      }
+    } catch (SQLException e) {
+      String m = String.valueOf(e.getMessage());
+      // Regular expressions are checked with Java's syntax first; what RE2 rejects beyond that
+      // (look-arounds, back-references) surfaces here as an input error.
+      if (m.contains("Invalid Input Error") && sql.text().contains("regexp_full_match")) {
+        throw new BadQueryException("invalid regular expression (RE2 syntax): "
+            + m.replace("Invalid Input Error: ", ""));
+      }
+      throw new StoreQueryException("query failed: " + m, e);
+    } finally {
+      store.pool().release(c);
+    }
+  }
+
+  private static List<String> strings(Array a) throws SQLException {
+    if (a == null) {
+      return List.of();
+    }
+    Object[] values = (Object[]) a.getArray();
+    List<String> out = new ArrayList<>(values.length);
+    for (Object v : values) {
+      if (v != null) {
+        out.add(v.toString());
+      }
+    }
+    return out;
+  }
+
+  private static double[] doubles(Array a) throws SQLException {
+    Object[] values = (Object[]) a.getArray();
+    double[] out = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = ((Number) values[i]).doubleValue();
+    }
+    return out;
+  }
+
+  private static long minuteFloor(long nanos) {
+    return Math.floorDiv(nanos, RedQuery.MINUTE_NANOS) * RedQuery.MINUTE_NANOS;
+  }
+
+  private static String nz(String s) {
+    return s == null ? "" : s;
+  }
+}

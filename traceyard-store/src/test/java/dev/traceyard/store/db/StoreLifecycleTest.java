@@ -1,0 +1,245 @@
+package dev.traceyard.store.db;
+
+import static dev.traceyard.store.TestData.MS;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.traceyard.collector.component.ComponentId;
+import dev.traceyard.collector.consumer.ConsumeResult;
+import dev.traceyard.collector.data.Batch;
+import dev.traceyard.collector.telemetry.SelfTelemetry;
+import dev.traceyard.store.MutableClock;
+import dev.traceyard.store.StoreHarness;
+import dev.traceyard.store.TestData;
+import dev.traceyard.store.query.TraceId;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** Retention, restart, single-writer lock and backpressure. */
+class StoreLifecycleTest {
+  @TempDir
+  Path dir;
+
+  static ExportTraceServiceRequest trace(TraceId id, long start, String route) {
+    return TestData.request(TestData.resource("svc"),
+        TestData.span(id, 1, null, "op", Span.SpanKind.SPAN_KIND_SERVER, start, 5 * MS, Status.StatusCode.STATUS_CODE_UNSET,
+            TestData.str("http.route", route)));
+  }
+
+  static Path partitionFile(Path dir, Instant hour) {
+    return dir.resolve("partitions").resolve(Partitioning.fileName(hour.getEpochSecond() / 3600));
+  }
+
+  @Test
+  void retention_dropsExpiredPartitionsPeriodically_andKeepsTheRest() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:30:00Z"));
+    StoreOptions options = StoreHarness.options(dir, clock).withRetention(Duration.ofHours(2))
+        .withMaintenanceInterval(Duration.ofMillis(50));
+    try (StoreHarness store = StoreHarness.start(dir, clock, options)) {
+      TraceId old = TestData.traceId(1);
+      TraceId recent = TestData.traceId(2);
+      store.send(trace(old, Instant.parse("2026-11-24T08:40:00Z").getEpochSecond() * 1_000_000_000L, "/old"));
+      store.send(trace(recent, Instant.parse("2026-11-24T10:20:00Z").getEpochSecond() * 1_000_000_000L, "/new"));
+      store.flush();
+      Path oldFile = partitionFile(dir, Instant.parse("2026-11-24T08:00:00Z"));
+      assertThat(oldFile).exists();
+      assertThat(store.get("/api/v1/traces/" + old.toHex()).statusCode()).isEqualTo(200);
+
+      clock.advance(Duration.ofHours(1)); // 11:30: the 08:00 hour is now older than 2h
+
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(oldFile).doesNotExist());
+      assertThat(store.get("/api/v1/traces/" + old.toHex()).statusCode()).isEqualTo(404);
+      assertThat(store.get("/api/v1/traces/" + recent.toHex()).statusCode()).isEqualTo(200);
+      assertThat(partitionFile(dir, Instant.parse("2026-11-24T10:00:00Z"))).exists();
+      assertThat(store.telemetry.value("traceyard_store_retention_dropped_partitions", "traceyard")).isEqualTo(1);
+      assertThat(store.telemetry.scrape()).contains("traceyard_store_partitions{exporter=\"traceyard\"} 1.0");
+    }
+  }
+
+  @Test
+  void retention_runsAtStart() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:30:00Z"));
+    StoreOptions options = StoreHarness.options(dir, clock).withRetention(Duration.ofHours(2));
+    try (StoreHarness store = StoreHarness.start(dir, clock, options)) {
+      store.send(trace(TestData.traceId(1), clock.nanos() - 60_000 * MS, "/x"));
+      store.flush();
+    }
+    Path file = partitionFile(dir, Instant.parse("2026-11-24T10:00:00Z"));
+    assertThat(file).exists();
+
+    clock.advance(Duration.ofHours(3));
+    try (StoreHarness store = StoreHarness.start(dir, clock, options)) {
+      assertThat(file).doesNotExist();
+      assertThat(store.get("/api/v1/traces/" + TestData.traceId(1).toHex()).statusCode()).isEqualTo(404);
+    }
+  }
+
+  @Test
+  void restart_keepsData_andNewWritesDoNotCollideWithOld() throws Exception {
+    MutableClock clock = new MutableClock(StoreHarness.T0);
+    StoreOptions options = StoreHarness.options(dir, clock);
+    TraceId before = TestData.traceId(1);
+    TraceId after = TestData.traceId(2);
+    try (StoreHarness store = StoreHarness.start(dir, clock, options)) {
+      store.send(trace(before, clock.nanos() - 120_000 * MS, "/before"));
+      store.send(TestData.logs(before, clock.nanos() - 120_000 * MS));
+      store.flush();
+    }
+    try (StoreHarness store = StoreHarness.start(dir, clock, options)) {
+      store.send(trace(after, clock.nanos() - 60_000 * MS, "/after"));
+      store.flush();
+
+      assertThat(store.get("/api/v1/traces/" + before.toHex()).statusCode()).isEqualTo(200);
+      assertThat(store.json("/api/v1/traces/" + before.toHex() + "/logs").path("resourceLogs").get(0)
+          .path("scopeLogs").get(0).path("logRecords")).hasSize(2);
+      assertThat(ids(store.json("/api/v1/traces?attr=" + StoreHarness.enc("span.http.route=/before"))))
+          .containsExactly(before.toHex());
+      assertThat(ids(store.json("/api/v1/traces?attr=" + StoreHarness.enc("span.http.route=/after"))))
+          .containsExactly(after.toHex());
+      assertThat(ids(store.json("/api/v1/traces"))).containsExactly(after.toHex(), before.toHex());
+      assertThat(store.json("/api/v1/services").path("services")).extracting(JsonNode::asText).containsExactly("svc");
+    }
+  }
+
+  static java.util.List<String> ids(JsonNode search) {
+    java.util.List<String> out = new java.util.ArrayList<>();
+    search.path("traces").forEach(t -> out.add(t.path("traceId").asText()));
+    return out;
+  }
+
+  @Test
+  void secondStoreOnTheSameDirectory_failsWithAClearError() throws Exception {
+    try (StoreHarness first = StoreHarness.start(dir)) {
+      assertThatThrownBy(() -> StoreHarness.start(dir))
+          .hasMessageContaining("data directory " + dir.toAbsolutePath().normalize()
+              + " is in use by another Traceyard process (pid " + ProcessHandle.current().pid() + ")");
+      // The first store is unaffected.
+      first.send(trace(TestData.traceId(1), first.clock.nanos() - MS, "/x"));
+      first.flush();
+      assertThat(first.get("/api/v1/traces/" + TestData.traceId(1).toHex()).statusCode()).isEqualTo(200);
+    }
+    // Released on close: a new store can open it.
+    try (StoreHarness again = StoreHarness.start(dir)) {
+      assertThat(again.get("/api/v1/traces/" + TestData.traceId(1).toHex()).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void directoryLockedByAnotherProcess_failsNamingThatProcess() throws Exception {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        LockHolderMain.class.getName(), dir.toString()).redirectErrorStream(true).start();
+    try {
+      BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+      String line = out.readLine();
+      assertThat(line).startsWith("LOCKED ");
+      assertThatThrownBy(() -> Store.open(StoreOptions.defaults(dir), SelfTelemetry.forTesting(),
+          ComponentId.of("traceyard"), LoggerFactory.getLogger("test")))
+          .isInstanceOf(StoreException.class)
+          .hasMessage("data directory " + dir.toAbsolutePath().normalize()
+              + " is in use by another Traceyard process (pid " + child.pid() + ")");
+    } finally {
+      child.getOutputStream().close();
+      assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+    try (Store store = Store.open(StoreOptions.defaults(dir), SelfTelemetry.forTesting(), ComponentId.of("traceyard"),
+        LoggerFactory.getLogger("test"))) {
+      assertThat(Files.readString(dir.resolve(DataDirLock.FILE_NAME)).trim())
+          .isEqualTo(Long.toString(ProcessHandle.current().pid()));
+    }
+  }
+
+  @Test
+  void fullWriteQueue_refusesAsThrottled_thenAcceptsOnceDrained() throws Exception {
+    MutableClock clock = new MutableClock(StoreHarness.T0);
+    StoreOptions options = StoreHarness.options(dir, clock).withQueueItems(10);
+    try (StoreHarness store = StoreHarness.start(dir, clock, options)) {
+      Partitions partitions = store.exporter.store().partitions();
+      CountDownLatch release = new CountDownLatch(1);
+      CountDownLatch holding = new CountDownLatch(1);
+      // Holding the partitions' exclusive lock stalls the writer when it must open a new partition.
+      Thread holder = new Thread(() -> {
+        try {
+          partitions.remove(new Partition(-1, "none", dir.resolve("none")), 10_000, () -> {
+            holding.countDown();
+            try {
+              release.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      holder.start();
+      assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+      ExportTraceServiceRequest ten = TestData.request(TestData.resource("svc"), spans(10, clock.nanos() - MS));
+
+      ConsumeResult first = store.exporter.consume(Batch.of(ten));
+      ConsumeResult second = store.exporter.consume(Batch.of(ten));
+
+      assertThat(first.isSuccess()).isTrue();
+      assertThat(second.isRetryable()).isTrue();
+      assertThat(second.isThrottled()).isTrue();
+      assertThat(second.message()).contains("queue is full");
+      assertThat(store.telemetry.value("traceyard_exporter_enqueue_failed_spans", "traceyard")).isEqualTo(10);
+      assertThat(store.telemetry.scrape()).contains("traceyard_exporter_queue_size{exporter=\"traceyard\"} 10.0");
+
+      release.countDown();
+      holder.join();
+      await().atMost(Duration.ofSeconds(30)).until(() -> store.exporter.consume(Batch.of(ten)).isSuccess());
+      store.flush();
+      assertThat(store.telemetry.value("traceyard_exporter_sent_spans", "traceyard")).isEqualTo(20);
+    }
+  }
+
+  static Span[] spans(int n, long start) {
+    Span[] out = new Span[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = TestData.span(TestData.traceId(100 + i), 1, null, "op", Span.SpanKind.SPAN_KIND_SERVER, start, MS,
+          Status.StatusCode.STATUS_CODE_UNSET);
+    }
+    return out;
+  }
+
+  @Test
+  void damagedPartitionFile_isMovedAside_andTheStoreStarts() throws Exception {
+    Path partitions = Files.createDirectories(dir.resolve("partitions"));
+    Path damaged = partitions.resolve("2026-11-24T09.duckdb");
+    Files.writeString(damaged, "this is not a database file, just text that is long enough to look like one");
+    try (StoreHarness store = StoreHarness.start(dir)) {
+      assertThat(damaged).doesNotExist();
+      try (java.util.stream.Stream<Path> files = Files.list(partitions)) {
+        assertThat(files.map(f -> f.getFileName().toString()))
+            .anySatisfy(n -> assertThat(n).startsWith("2026-11-24T09.duckdb.damaged-"));
+      }
+      store.send(trace(TestData.traceId(1), store.clock.nanos() - 3_600_000 * MS, "/x"));
+      store.flush();
+      assertThat(store.get("/api/v1/traces/" + TestData.traceId(1).toHex()).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
+  void afterShutdown_batchesAreRefusedAsRetryable() throws Exception {
+    StoreHarness store = StoreHarness.start(dir);
+    store.close();
+    ConsumeResult r = store.exporter.consume(Batch.of(trace(TestData.traceId(1), store.clock.nanos(), "/x")));
+    assertThat(r.isRetryable()).isTrue();
+  }
+}
