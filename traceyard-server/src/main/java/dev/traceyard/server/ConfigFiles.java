@@ -1,6 +1,5 @@
 package dev.traceyard.server;
 
-import dev.traceyard.collector.Components;
 import dev.traceyard.collector.config.ConfigException;
 import dev.traceyard.collector.config.ConfigLoader;
 import dev.traceyard.collector.service.ServiceConfig;
@@ -12,6 +11,6 @@ final class ConfigFiles {
   private ConfigFiles() {}
 
   static ServiceConfig load(List<Path> files) throws ConfigException {
-    return ServiceConfig.parse(ConfigLoader.withSystemEnv().load(files), Components.builtIn());
+    return ServiceConfig.parse(ConfigLoader.withSystemEnv().load(files), Distribution.registry());
   }
 }

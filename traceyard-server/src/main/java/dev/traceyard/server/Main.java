@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "OpenTelemetry tracing pipeline: collector (agent or gateway), store, query API and UI.",
-    subcommands = {RunCommand.class, ValidateCommand.class, LoadgenCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {StartCommand.class, RunCommand.class, ValidateCommand.class, LoadgenCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
 
   /** Exit code for a configuration the service cannot run (as the issue and otelcol users expect). */

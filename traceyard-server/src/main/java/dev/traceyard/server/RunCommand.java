@@ -57,16 +57,28 @@ final class RunCommand implements Callable<Integer> {
   }
 
   static int runUntilSignalled(ServiceConfig config, Duration timeout, PrintWriter err) {
+    return runUntilSignalled(config, timeout, err, service -> () -> {});
+  }
+
+  /**
+   * Starts the service, calls {@code afterStart} (which returns what to stop before the drain), and
+   * blocks until SIGTERM/SIGINT, then drains within {@code timeout}.
+   */
+  static int runUntilSignalled(ServiceConfig config, Duration timeout, PrintWriter err,
+      java.util.function.Function<Service, Runnable> afterStart) {
     Logging.setLevel(config.telemetry().logLevel());
     Service service = Service.create(config, SelfTelemetry.create());
     try {
       service.start();
     } catch (ServiceStartException e) {
       err.println("traceyard: " + e.getMessage());
+      err.flush();
       return Main.EXIT_START;
     }
+    Runnable beforeStop = afterStart.apply(service);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      beforeStop.run();
       LOG.info("shutting down: draining buffered data (at most {})", Durations.format(timeout));
       boolean clean = service.shutdown(timeout);
       LOG.info(clean ? "shutdown complete" : "shutdown timed out");
