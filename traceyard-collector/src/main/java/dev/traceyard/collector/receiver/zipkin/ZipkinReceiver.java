@@ -29,7 +29,6 @@ import dev.traceyard.collector.consumer.Consumer;
 import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.telemetry.RateLimitedLogger;
 import dev.traceyard.collector.telemetry.ReceiverMetrics;
-import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,7 +65,7 @@ final class ZipkinReceiver implements Receiver {
   private final Consumer next;
   private final ZipkinTranslator translator;
   private final ReceiverMetrics metrics;
-  private final CounterDataPoint refusedRequests;
+  private final io.prometheus.metrics.core.metrics.Counter refusedRequests;
   private final RateLimitedLogger badRequestLog;
   private final RateLimitedLogger refusalLog;
   private volatile Server server;
@@ -77,9 +76,11 @@ final class ZipkinReceiver implements Receiver {
     this.next = next;
     this.translator = new ZipkinTranslator(config.parseStringTags());
     this.metrics = settings.telemetry().receiver(settings.id(), TRANSPORT);
+    // Same name and labels as the otlp receiver's counter: one metric, told apart by receiver and reason.
     this.refusedRequests = settings.telemetry().counter("traceyard_receiver_refused_requests",
-        "Requests refused before or after decoding (malformed, oversized, wrong type, refused downstream).",
-        "receiver", "transport").labelValues(settings.id().toString(), TRANSPORT);
+        "Requests refused by a receiver, before decoding (malformed, too large, unsupported media type, "
+            + "unknown path or method) or after it (refused by the pipeline).",
+        "receiver", "transport", "reason");
     this.badRequestLog = new RateLimitedLogger(settings.logger(), LOG_INTERVAL);
     this.refusalLog = new RateLimitedLogger(settings.logger(), LOG_INTERVAL);
   }
@@ -129,7 +130,7 @@ final class ZipkinReceiver implements Receiver {
 
   private HttpResponse serveSpans(ServiceRequestContext ctx, HttpRequest req) {
     if (req.method() != HttpMethod.POST) {
-      refusedRequests.inc();
+      refusedRequests("method_not_allowed");
       badRequestLog.warn("refused {} {} from {}: only POST is allowed", req.method(), SPANS_PATH, ctx.clientAddress());
       return HttpResponse.of(ResponseHeaders.builder(HttpStatus.METHOD_NOT_ALLOWED)
           .add(HttpHeaderNames.ALLOW, "POST").contentType(MediaType.PLAIN_TEXT_UTF_8).build(),
@@ -168,7 +169,7 @@ final class ZipkinReceiver implements Receiver {
             return text(HttpStatus.SERVICE_UNAVAILABLE, "request ended early");
           }
           settings.logger().error("zipkin receiver failed on a request from {}", ctx.clientAddress(), cause);
-          refusedRequests.inc();
+          refusedRequests("refused");
           return text(HttpStatus.INTERNAL_SERVER_ERROR, "internal error: " + cause);
         });
     return HttpResponse.of(response);
@@ -221,7 +222,7 @@ final class ZipkinReceiver implements Receiver {
       return accepted();
     }
     metrics.refused(Signal.TRACES, spans);
-    refusedRequests.inc();
+    refusedRequests("refused");
     refusalLog.warn("pipeline refused {} spans from {}: {}", spans, ctx.clientAddress(), result);
     if (result.isPermanent()) {
       return text(HttpStatus.BAD_REQUEST, "spans refused: " + result.message());
@@ -265,7 +266,7 @@ final class ZipkinReceiver implements Receiver {
   }
 
   private HttpResponse tooLarge(InetAddress client) {
-    refusedRequests.inc();
+    refusedRequests("too_large");
     badRequestLog.warn("refused a request from {}: body larger than max_request_body_size ({} bytes)", client,
         config.maxRequestBodySize());
     return text(HttpStatus.REQUEST_ENTITY_TOO_LARGE, tooLargeMessage());
@@ -275,8 +276,29 @@ final class ZipkinReceiver implements Receiver {
     return "request body exceeds max_request_body_size (" + config.maxRequestBodySize() + " bytes)";
   }
 
+  private void refusedRequests(String reason) {
+    refusedRequests.labelValues(settings.id().toString(), TRANSPORT, reason).inc();
+  }
+
+  private static String reasonFor(HttpStatus status) {
+    switch (status.code()) {
+      case 400:
+        return "malformed";
+      case 404:
+        return "not_found";
+      case 405:
+        return "method_not_allowed";
+      case 413:
+        return "too_large";
+      case 415:
+        return "unsupported_media_type";
+      default:
+        return "refused";
+    }
+  }
+
   private HttpResponse refuse(ServiceRequestContext ctx, HttpStatus status, String message) {
-    refusedRequests.inc();
+    refusedRequests(reasonFor(status));
     badRequestLog.warn("refused a request from {} ({}): {}", ctx.clientAddress(), status.code(), message);
     return text(status, message);
   }
@@ -306,7 +328,7 @@ final class ZipkinReceiver implements Receiver {
     public AggregatedHttpResponse onProtocolViolation(ServiceConfig config, RequestHeaders headers, HttpStatus status,
         String description, Throwable cause) {
       if (status == HttpStatus.REQUEST_ENTITY_TOO_LARGE) {
-        refusedRequests.inc();
+        refusedRequests("too_large");
         badRequestLog.warn("refused a request to {}: body larger than max_request_body_size ({} bytes)",
             headers.path(), ZipkinReceiver.this.config.maxRequestBodySize());
         return AggregatedHttpResponse.of(status, MediaType.PLAIN_TEXT_UTF_8, tooLargeMessage());

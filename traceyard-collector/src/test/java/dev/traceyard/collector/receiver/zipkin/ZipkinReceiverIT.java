@@ -105,7 +105,7 @@ class ZipkinReceiverIT {
     answer.set(ConsumeResult::success);
     acceptedAtStart = value("traceyard_receiver_accepted_spans");
     refusedSpansAtStart = value("traceyard_receiver_refused_spans");
-    refusedRequestsAtStart = value("traceyard_receiver_refused_requests");
+    refusedRequestsAtStart = refusedRequestsTotal();
   }
 
   private static ConsumeResult consume(Batch batch) {
@@ -273,7 +273,16 @@ class ZipkinReceiverIT {
   }
 
   private double refusedRequests() {
-    return value("traceyard_receiver_refused_requests") - refusedRequestsAtStart;
+    return refusedRequestsTotal() - refusedRequestsAtStart;
+  }
+
+  private static double refusedRequestsTotal() {
+    double sum = 0;
+    for (String reason : new String[] {"malformed", "too_large", "unsupported_media_type", "refused", "not_found",
+        "method_not_allowed"}) {
+      sum += telemetry.value("traceyard_receiver_refused_requests", "zipkin", "http", reason);
+    }
+    return sum;
   }
 
   private static byte[] gzip(byte[] data) throws IOException {
