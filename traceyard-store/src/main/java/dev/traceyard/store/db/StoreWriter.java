@@ -49,6 +49,8 @@ final class StoreWriter {
   /** Upper bound of one write group, so one commit never holds more than this in appender buffers. */
   private static final int GROUP_MAX_ITEMS = 50_000;
   private static final long POLL_MILLIS = 50;
+  /** How long after its hour a partition is considered complete and compacted. */
+  static final Duration COMPACTION_GRACE = Duration.ofMinutes(10);
 
   private sealed interface Task permits BatchTask, SyncTask {}
 
@@ -461,6 +463,7 @@ final class StoreWriter {
 
   private void maintenance() {
     retention();
+    compactOne();
     // Appenders of partitions no longer written to (the previous hour, after late data stops) are released.
     long idleNanos = Duration.ofMinutes(5).toNanos();
     long now = System.nanoTime();
@@ -470,6 +473,34 @@ final class StoreWriter {
         w.close();
         it.remove();
       }
+    }
+  }
+
+  /**
+   * Compacts the oldest partition whose hour ended more than {@link #COMPACTION_GRACE} ago (late
+   * spans of that hour have arrived by then); one per maintenance round, so writes stall only briefly.
+   */
+  private void compactOne() {
+    long now = Partitioning.nanos(options.clock().instant());
+    long oldest = now - options.retention().toNanos();
+    for (Partition p : store.partitions().snapshot()) {
+      if (store.isCompacted(p) || p.endNanos() > now - COMPACTION_GRACE.toNanos() || p.endNanos() <= oldest) {
+        continue;
+      }
+      PartitionWriter w = writers.remove(p.hour());
+      if (w != null) {
+        w.close();
+      }
+      long t0 = System.nanoTime();
+      try {
+        long before = java.nio.file.Files.size(p.file());
+        store.compact(p);
+        log.info("compacted partition {}: {} -> {} bytes in {} ms", p.file().getFileName(), before,
+            java.nio.file.Files.size(p.file()), (System.nanoTime() - t0) / 1_000_000);
+      } catch (SQLException | java.io.IOException | RuntimeException e) {
+        warn.warn("cannot compact partition {} (it stays as it is): {}", p.file().getFileName(), e.toString());
+      }
+      return;
     }
   }
 
