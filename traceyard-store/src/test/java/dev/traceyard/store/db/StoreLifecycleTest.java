@@ -202,6 +202,7 @@ class StoreLifecycleTest {
     }
     try (Store store = Store.open(StoreOptions.defaults(dir), SelfTelemetry.forTesting(), ComponentId.of("traceyard"),
         LoggerFactory.getLogger("test"))) {
+      assertThat(store.committedSeq()).isZero();
       assertThat(Files.readString(dir.resolve(DataDirLock.FILE_NAME)).trim())
           .isEqualTo(Long.toString(ProcessHandle.current().pid()));
     }
