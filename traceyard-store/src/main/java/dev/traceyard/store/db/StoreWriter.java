@@ -183,18 +183,22 @@ final class StoreWriter {
       } catch (InterruptedException e) {
         stop = true;
       } catch (Throwable e) {
-        // The writer must outlive any bug or database error; the group's items were counted as failed.
-        log.error("store writer error", e);
+        // The writer must outlive any bug; database errors were already handled (and counted) per group.
+        warn.warn("store writer error", e);
         group.clear();
       }
     }
     flushRed();
     writers.values().forEach(PartitionWriter::close);
     writers.clear();
-    // Anything that raced with close() is refused, never silently kept.
+    // A batch that raced with close() cannot be written any more: it is counted as failed, not lost silently.
     for (Task t; (t = queue.poll()) != null; ) {
       if (t instanceof SyncTask) {
         ((SyncTask) t).done().complete(null);
+      } else {
+        Batch b = ((BatchTask) t).batch();
+        metrics.exporter().sendFailed(b.signal(), b.itemCount());
+        pendingItems.addAndGet(-b.itemCount());
       }
     }
   }

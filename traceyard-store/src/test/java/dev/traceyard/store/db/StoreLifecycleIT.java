@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /** Retention, restart, single-writer lock and backpressure. */
-class StoreLifecycleTest {
+class StoreLifecycleIT {
   @TempDir
   Path dir;
 
