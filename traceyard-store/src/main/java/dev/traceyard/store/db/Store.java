@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,7 +15,9 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -45,7 +48,7 @@ public final class Store implements AutoCloseable {
   private final ConnectionPool pool;
   private final Partitions partitions = new Partitions();
   /** Hours whose partition file has been compacted (writer thread only). */
-  private final java.util.Set<Long> compacted = new java.util.HashSet<>();
+  private final Set<Long> compacted = new HashSet<>();
   private final AtomicLong committedSeq = new AtomicLong();
   private final StoreMetrics metrics;
   private final StoreWriter writer;
@@ -359,8 +362,8 @@ public final class Store implements AutoCloseable {
         try (Statement s = writerConn.createStatement()) {
           s.execute("DETACH " + p.alias());
           try {
-            Files.move(tmp, p.file(), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(tmp, p.file(), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
             Files.deleteIfExists(p.file().resolveSibling(p.file().getFileName() + ".wal"));
           } finally {
             // Re-attached whatever happened, so the partition never disappears from queries.

@@ -1,6 +1,7 @@
 package dev.traceyard.store.db;
 
 import dev.traceyard.collector.component.Signal;
+import dev.traceyard.collector.config.Durations;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.data.LogBatch;
 import dev.traceyard.collector.data.MetricBatch;
@@ -22,9 +23,12 @@ import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -253,7 +257,7 @@ final class StoreWriter {
   /** A span of the write group with what its row needs. */
   private record PendingSpan(TraceId traceId, Span span, ResourceInfo resource, ScopeInfo scope, long partitionTime) {}
 
-  private static final java.util.Comparator<PendingSpan> BY_TRACE = java.util.Comparator
+  private static final Comparator<PendingSpan> BY_TRACE = Comparator
       .comparingLong((PendingSpan p) -> p.traceId().hi())
       .thenComparingLong(p -> p.traceId().lo())
       .thenComparingLong(p -> p.span().getStartTimeUnixNano());
@@ -497,11 +501,11 @@ final class StoreWriter {
       }
       long t0 = System.nanoTime();
       try {
-        long before = java.nio.file.Files.size(p.file());
+        long before = Files.size(p.file());
         store.compact(p);
         log.info("compacted partition {}: {} -> {} bytes in {} ms", p.file().getFileName(), before,
-            java.nio.file.Files.size(p.file()), (System.nanoTime() - t0) / 1_000_000);
-      } catch (SQLException | java.io.IOException | RuntimeException e) {
+            Files.size(p.file()), (System.nanoTime() - t0) / 1_000_000);
+      } catch (SQLException | IOException | RuntimeException e) {
         warn.warn("cannot compact partition {} (it stays as it is): {}", p.file().getFileName(), e.toString());
       }
       return;
@@ -522,7 +526,7 @@ final class StoreWriter {
         if (store.drop(p)) {
           metrics.droppedPartitions().inc();
           log.info("retention: dropped partition {} (older than {})", p.file().getFileName(),
-              dev.traceyard.collector.config.Durations.format(options.retention()));
+              Durations.format(options.retention()));
         }
       } catch (RuntimeException e) {
         warn.warn("retention: cannot drop partition {}: {}", p.file().getFileName(), e.toString());
