@@ -3,6 +3,7 @@ package dev.traceyard.store;
 import dev.traceyard.collector.component.ComponentSettings;
 import dev.traceyard.collector.component.Exporter;
 import dev.traceyard.collector.component.Host;
+import dev.traceyard.collector.config.Durations;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.telemetry.RateLimitedLogger;
@@ -59,7 +60,7 @@ public final class TraceyardExporter implements Exporter {
       settings.logger().info("query API listening on {} (native /api/v1, Jaeger-compatible /api)", server.address());
     }
     settings.logger().info("storing telemetry in {} (retention {})", options.dataDir().toAbsolutePath().normalize(),
-        dev.traceyard.collector.config.Durations.format(options.retention()));
+        Durations.format(options.retention()));
     queryService = qs;
     store = s;
   }

@@ -1,6 +1,7 @@
 package dev.traceyard.store.db;
 
 import dev.traceyard.store.codec.OtlpValuesJson;
+import dev.traceyard.store.query.Ids;
 import dev.traceyard.store.query.TraceId;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
@@ -156,11 +157,11 @@ final class PartitionWriter implements AutoCloseable {
     long end = s.getEndTimeUnixNano();
     DuckDBAppender a = appender(SPANS).beginRow()
         .append(sid).append(seq).append(traceId.hi()).append(traceId.lo())
-        .append(dev.traceyard.store.query.Ids.spanId(s.getSpanId()));
+        .append(Ids.spanId(s.getSpanId()));
     if (s.getParentSpanId().isEmpty()) {
       a.appendNull();
     } else {
-      a.append(dev.traceyard.store.query.Ids.spanId(s.getParentSpanId()));
+      a.append(Ids.spanId(s.getParentSpanId()));
     }
     a.append(s.getTraceState()).append(s.getFlags()).append(s.getName()).append(s.getKindValue())
         .append(start).append(end - start)

@@ -51,6 +51,19 @@ public final class Partitions {
     }
   }
 
+  /** Runs {@code swap} (e.g. replacing a partition's file) while no query runs; the partition set is unchanged. */
+  boolean exclusively(long waitMillis, Runnable swap) throws InterruptedException {
+    if (!lock.writeLock().tryLock(waitMillis, TimeUnit.MILLISECONDS)) {
+      return false;
+    }
+    try {
+      swap.run();
+      return true;
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   List<Partition> snapshot() {
     return new ArrayList<>(byHour.values());
   }

@@ -15,6 +15,13 @@ import java.util.List;
 final class Schema {
   private Schema() {}
 
+  /** Every table of a partition. */
+  static final List<String> TABLES = List.of("resources", "resource_attrs", "scopes", "spans", "span_attrs",
+      "trace_index", "logs", "metric_points", "span_metrics", "histogram_bounds");
+
+  /** Present in partitions rewritten by compaction. */
+  static final String COMPACTED = "compacted";
+
   static List<String> ddl(String p) {
     return List.of(
         "CREATE TABLE IF NOT EXISTS " + p + ".resources (rid INTEGER, hash BIGINT, service_name VARCHAR,"

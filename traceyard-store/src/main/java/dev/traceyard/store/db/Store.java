@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,7 +15,9 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -32,6 +35,7 @@ public final class Store implements AutoCloseable {
   static final String PARTITIONS_DIR = "partitions";
   private static final int READ_CONNECTIONS = 4;
   private static final int BLOCK_SIZE = 64 * 1024;
+  private static final String COMPACTING = ".compacting";
   private static final Pattern MEMORY_LIMIT = Pattern.compile("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)",
       Pattern.CASE_INSENSITIVE);
 
@@ -43,6 +47,8 @@ public final class Store implements AutoCloseable {
   private final DuckDBConnection writerConn;
   private final ConnectionPool pool;
   private final Partitions partitions = new Partitions();
+  /** Hours whose partition file has been compacted (writer thread only). */
+  private final Set<Long> compacted = new HashSet<>();
   private final AtomicLong committedSeq = new AtomicLong();
   private final StoreMetrics metrics;
   private final StoreWriter writer;
@@ -226,6 +232,14 @@ public final class Store implements AutoCloseable {
   // ------------------------------------------------------------------ partition lifecycle (writer thread)
 
   private void attachExisting() throws SQLException {
+    // A compaction interrupted by a crash leaves its half-written copy behind; the original is intact.
+    try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(partitionDir, "*" + COMPACTING + "*")) {
+      for (Path f : leftovers) {
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException e) {
+      throw new SQLException("cannot clean up " + partitionDir + ": " + e, e);
+    }
     List<Long> hours = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(partitionDir, "*.duckdb")) {
       for (Path f : files) {
@@ -289,8 +303,90 @@ public final class Store implements AutoCloseable {
       }
     }
     Partition p = new Partition(hour, alias, file);
+    if (isCompacted(alias)) {
+      compacted.add(hour);
+    }
     partitions.add(p);
     return p;
+  }
+
+  private boolean isCompacted(String alias) throws SQLException {
+    try (Statement s = writerConn.createStatement();
+        ResultSet r = s.executeQuery("SELECT count(*) FROM duckdb_tables() WHERE database_name = '" + alias
+            + "' AND table_name = '" + Schema.COMPACTED + "'")) {
+      r.next();
+      return r.getLong(1) > 0;
+    }
+  }
+
+  boolean isCompacted(Partition p) {
+    return compacted.contains(p.hour());
+  }
+
+  /**
+   * Rewrites a partition that no longer takes regular writes into a fresh file and swaps it in.
+   * While an hour is being written, each DuckDB checkpoint rewrites the tables' last row group and
+   * leaves the old blocks free inside the file (about a third of it at the default 16 MB WAL
+   * threshold); the copy has none of that, and its trace index is sorted by trace id so lookups by id
+   * skip most of it. Writer thread only; the writer's appenders for the partition must be closed.
+   */
+  void compact(Partition p) throws SQLException, IOException {
+    Path tmp = p.file().resolveSibling(p.file().getFileName() + COMPACTING);
+    Path tmpWal = tmp.resolveSibling(tmp.getFileName() + ".wal");
+    Files.deleteIfExists(tmp);
+    Files.deleteIfExists(tmpWal);
+    String c = "c" + p.alias();
+    try (Statement s = writerConn.createStatement()) {
+      s.execute("ATTACH '" + tmp.toAbsolutePath().toString().replace("'", "''") + "' AS " + c
+          + " (BLOCK_SIZE " + BLOCK_SIZE + ")");
+      try {
+        for (String t : Schema.TABLES) {
+          s.execute("CREATE TABLE " + c + "." + t + " AS SELECT * FROM " + p.alias() + "." + t
+              + (t.equals("trace_index") ? " ORDER BY trace_hi, trace_lo, seq" : ""));
+        }
+        s.execute("CREATE TABLE " + c + "." + Schema.COMPACTED + " AS SELECT " + Partitioning.nanos(
+            options.clock().instant()) + "::BIGINT AS at_ns");
+        s.execute("CHECKPOINT " + c);
+      } finally {
+        s.execute("DETACH " + c);
+      }
+    } catch (SQLException e) {
+      Files.deleteIfExists(tmp);
+      Files.deleteIfExists(tmpWal);
+      throw e;
+    }
+    SQLException[] failed = new SQLException[1];
+    boolean swapped;
+    try {
+      swapped = partitions.exclusively(5_000, () -> {
+        try (Statement s = writerConn.createStatement()) {
+          s.execute("DETACH " + p.alias());
+          try {
+            Files.move(tmp, p.file(), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+            Files.deleteIfExists(p.file().resolveSibling(p.file().getFileName() + ".wal"));
+          } finally {
+            // Re-attached whatever happened, so the partition never disappears from queries.
+            s.execute("ATTACH '" + p.file().toAbsolutePath().toString().replace("'", "''") + "' AS " + p.alias());
+          }
+        } catch (SQLException e) {
+          failed[0] = e;
+        } catch (IOException e) {
+          failed[0] = new SQLException("cannot replace " + p.file() + ": " + e, e);
+        }
+      });
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      swapped = false;
+    }
+    Files.deleteIfExists(tmp);
+    Files.deleteIfExists(tmpWal);
+    if (failed[0] != null) {
+      throw failed[0];
+    }
+    if (swapped) {
+      compacted.add(p.hour());
+    }
   }
 
   private static String boundsLiteral() {
@@ -317,6 +413,7 @@ public final class Store implements AutoCloseable {
       if (!removed) {
         return false;
       }
+      compacted.remove(p.hour());
       Files.deleteIfExists(p.file());
       Files.deleteIfExists(p.file().resolveSibling(p.file().getFileName() + ".wal"));
       return true;

@@ -1,6 +1,7 @@
 package dev.traceyard.store.db;
 
 import dev.traceyard.collector.component.Signal;
+import dev.traceyard.collector.config.Durations;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.data.LogBatch;
 import dev.traceyard.collector.data.MetricBatch;
@@ -22,9 +23,12 @@ import io.opentelemetry.proto.metrics.v1.SummaryDataPoint;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
@@ -49,6 +53,8 @@ final class StoreWriter {
   /** Upper bound of one write group, so one commit never holds more than this in appender buffers. */
   private static final int GROUP_MAX_ITEMS = 50_000;
   private static final long POLL_MILLIS = 50;
+  /** How long after its hour a partition is considered complete and compacted. */
+  static final Duration COMPACTION_GRACE = Duration.ofMinutes(10);
 
   private sealed interface Task permits BatchTask, SyncTask {}
 
@@ -181,18 +187,22 @@ final class StoreWriter {
       } catch (InterruptedException e) {
         stop = true;
       } catch (Throwable e) {
-        // The writer must outlive any bug or database error; the group's items were counted as failed.
-        log.error("store writer error", e);
+        // The writer must outlive any bug; database errors were already handled (and counted) per group.
+        warn.warn("store writer error", e);
         group.clear();
       }
     }
     flushRed();
     writers.values().forEach(PartitionWriter::close);
     writers.clear();
-    // Anything that raced with close() is refused, never silently kept.
+    // A batch that raced with close() cannot be written any more: it is counted as failed, not lost silently.
     for (Task t; (t = queue.poll()) != null; ) {
       if (t instanceof SyncTask) {
         ((SyncTask) t).done().complete(null);
+      } else {
+        Batch b = ((BatchTask) t).batch();
+        metrics.exporter().sendFailed(b.signal(), b.itemCount());
+        pendingItems.addAndGet(-b.itemCount());
       }
     }
   }
@@ -247,7 +257,7 @@ final class StoreWriter {
   /** A span of the write group with what its row needs. */
   private record PendingSpan(TraceId traceId, Span span, ResourceInfo resource, ScopeInfo scope, long partitionTime) {}
 
-  private static final java.util.Comparator<PendingSpan> BY_TRACE = java.util.Comparator
+  private static final Comparator<PendingSpan> BY_TRACE = Comparator
       .comparingLong((PendingSpan p) -> p.traceId().hi())
       .thenComparingLong(p -> p.traceId().lo())
       .thenComparingLong(p -> p.span().getStartTimeUnixNano());
@@ -461,6 +471,7 @@ final class StoreWriter {
 
   private void maintenance() {
     retention();
+    compactOne();
     // Appenders of partitions no longer written to (the previous hour, after late data stops) are released.
     long idleNanos = Duration.ofMinutes(5).toNanos();
     long now = System.nanoTime();
@@ -470,6 +481,34 @@ final class StoreWriter {
         w.close();
         it.remove();
       }
+    }
+  }
+
+  /**
+   * Compacts the oldest partition whose hour ended more than {@link #COMPACTION_GRACE} ago (late
+   * spans of that hour have arrived by then); one per maintenance round, so writes stall only briefly.
+   */
+  private void compactOne() {
+    long now = Partitioning.nanos(options.clock().instant());
+    long oldest = now - options.retention().toNanos();
+    for (Partition p : store.partitions().snapshot()) {
+      if (store.isCompacted(p) || p.endNanos() > now - COMPACTION_GRACE.toNanos() || p.endNanos() <= oldest) {
+        continue;
+      }
+      PartitionWriter w = writers.remove(p.hour());
+      if (w != null) {
+        w.close();
+      }
+      long t0 = System.nanoTime();
+      try {
+        long before = Files.size(p.file());
+        store.compact(p);
+        log.info("compacted partition {}: {} -> {} bytes in {} ms", p.file().getFileName(), before,
+            Files.size(p.file()), (System.nanoTime() - t0) / 1_000_000);
+      } catch (SQLException | IOException | RuntimeException e) {
+        warn.warn("cannot compact partition {} (it stays as it is): {}", p.file().getFileName(), e.toString());
+      }
+      return;
     }
   }
 
@@ -487,7 +526,7 @@ final class StoreWriter {
         if (store.drop(p)) {
           metrics.droppedPartitions().inc();
           log.info("retention: dropped partition {} (older than {})", p.file().getFileName(),
-              dev.traceyard.collector.config.Durations.format(options.retention()));
+              Durations.format(options.retention()));
         }
       } catch (RuntimeException e) {
         warn.warn("retention: cannot drop partition {}: {}", p.file().getFileName(), e.toString());

@@ -8,6 +8,7 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServiceRequestContext;
+import dev.traceyard.collector.config.Durations;
 import dev.traceyard.collector.telemetry.RateLimitedLogger;
 import dev.traceyard.store.query.AttributeFilter;
 import dev.traceyard.store.query.BadQueryException;
@@ -20,8 +21,10 @@ import dev.traceyard.store.query.TraceQuery;
 import dev.traceyard.store.query.TraceSummary;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -123,7 +126,7 @@ final class JaegerApi {
       throw new BadQueryException("invalid trace id '" + NativeApi.abbreviate(String.valueOf(text))
           + "': expected 1 to 32 hex characters");
     }
-    TraceId id = TraceId.parseHex("0".repeat(32 - text.length()) + text.toLowerCase(java.util.Locale.ROOT));
+    TraceId id = TraceId.parseHex("0".repeat(32 - text.length()) + text.toLowerCase(Locale.ROOT));
     if (id == null || !id.isValid()) {
       throw new BadQueryException("invalid trace id '" + text + "': all zeros");
     }
@@ -196,7 +199,7 @@ final class JaegerApi {
       return Long.parseLong(m.group(1)) * 24 * HOUR;
     }
     try {
-      return dev.traceyard.collector.config.Durations.parse(text).toNanos();
+      return Durations.parse(text).toNanos();
     } catch (IllegalArgumentException e) {
       throw new BadQueryException("parameter 'lookback': " + e.getMessage());
     }
@@ -204,7 +207,7 @@ final class JaegerApi {
 
   /** {@code tags} (a JSON object of strings) and {@code tag=key:value}, merged. */
   private static Map<String, String> tags(Params p) {
-    Map<String, String> out = new java.util.LinkedHashMap<>();
+    Map<String, String> out = new LinkedHashMap<>();
     for (String t : p.all("tag")) {
       int colon = t.indexOf(':');
       if (colon <= 0) {

@@ -33,7 +33,9 @@ import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -68,7 +70,7 @@ public final class QueryService {
 
   /** Now, by the store's clock, in unix nanoseconds. */
   public long nowNanos() {
-    java.time.Instant t = store.clock().instant();
+    Instant t = store.clock().instant();
     return t.getEpochSecond() * 1_000_000_000L + t.getNano();
   }
 
@@ -591,7 +593,7 @@ public final class QueryService {
           }
           double[] b = bounds.get(best.getKey());
           if (b != null) {
-            long[] c = java.util.Arrays.copyOf(best.getValue(), b.length + 1);
+            long[] c = Arrays.copyOf(best.getValue(), b.length + 1);
             p50 = Percentiles.quantile(0.50, b, c);
             p95 = Percentiles.quantile(0.95, b, c);
             p99 = Percentiles.quantile(0.99, b, c);

@@ -7,12 +7,15 @@ public final class LockHolderMain {
   private LockHolderMain() {}
 
   public static void main(String[] args) throws Exception {
-    try (DataDirLock lock = DataDirLock.acquire(Path.of(args[0]))) {
+    DataDirLock lock = DataDirLock.acquire(Path.of(args[0]));
+    try {
       System.out.println("LOCKED " + ProcessHandle.current().pid());
       System.out.flush();
       while (System.in.read() >= 0) {
         // wait for the parent to close our stdin
       }
+    } finally {
+      lock.close();
     }
   }
 }

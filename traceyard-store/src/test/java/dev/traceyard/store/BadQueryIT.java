@@ -13,7 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every malformed native query is a 400 whose message says what is wrong; the server keeps serving. */
-class BadQueryTest {
+class BadQueryIT {
   @TempDir
   static Path dir;
   static StoreHarness store;

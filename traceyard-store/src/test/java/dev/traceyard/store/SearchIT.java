@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Every search filter, alone and combined, checked against an oracle evaluated over the same spans
  * in Java: a trace matches when one of its spans in the window satisfies all conditions.
  */
-class SearchTest {
+class SearchIT {
   @TempDir
   static Path dir;
   static StoreHarness store;

@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Everything written comes back field for field through the HTTP API's OTLP/JSON. */
-class RoundTripTest {
+class RoundTripIT {
   @TempDir
   static Path dir;
   static StoreHarness store;

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** RED series from the span-metric table and the service graph from span pairs. */
-class RedAndGraphTest {
+class RedAndGraphIT {
   @TempDir
   static Path dir;
   static StoreHarness store;

@@ -18,7 +18,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The Jaeger query API contract: envelope, field names and JSON types as Jaeger's UI model defines them. */
-class JaegerApiTest {
+class JaegerApiIT {
   @TempDir
   static Path dir;
   static StoreHarness store;

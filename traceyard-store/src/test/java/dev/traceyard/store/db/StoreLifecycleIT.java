@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 /** Retention, restart, single-writer lock and backpressure. */
-class StoreLifecycleTest {
+class StoreLifecycleIT {
   @TempDir
   Path dir;
 
@@ -68,6 +68,49 @@ class StoreLifecycleTest {
       assertThat(partitionFile(dir, Instant.parse("2026-11-24T10:00:00Z"))).exists();
       assertThat(store.telemetry.value("traceyard_store_retention_dropped_partitions", "traceyard")).isEqualTo(1);
       assertThat(store.telemetry.scrape()).contains("traceyard_store_partitions{exporter=\"traceyard\"} 1.0");
+    }
+  }
+
+  @Test
+  void finishedHour_isCompacted_andKeepsServingItsData_andTakesLateSpans() throws Exception {
+    MutableClock clock = new MutableClock(Instant.parse("2026-11-24T10:05:00Z"));
+    StoreOptions options = StoreHarness.options(dir, clock).withMaintenanceInterval(Duration.ofMillis(50));
+    try (StoreHarness store = StoreHarness.start(dir, clock, options)) {
+      long nineThirty = Instant.parse("2026-11-24T09:30:00Z").getEpochSecond() * 1_000_000_000L;
+      TraceId id = TestData.traceId(1);
+      store.send(TestData.fullTrace(id, nineThirty));
+      store.send(TestData.logs(id, nineThirty));
+      store.flush();
+      Store s = store.exporter.store();
+      Partition nine;
+      try (Partitions.Lease lease = s.partitions().lease()) {
+        nine = lease.all().get(0);
+      }
+      String before = store.get("/api/v1/traces/" + id.toHex()).body();
+      assertThat(s.isCompacted(nine)).isFalse();
+
+      clock.advance(Duration.ofMinutes(10)); // 10:15: the 09:00 hour ended more than 10 minutes ago
+
+      await().atMost(Duration.ofSeconds(30)).until(() -> s.isCompacted(nine));
+      assertThat(store.get("/api/v1/traces/" + id.toHex()).body()).isEqualTo(before);
+      assertThat(ids(store.json("/api/v1/traces?start=2026-11-24T09:00:00Z&attr="
+          + StoreHarness.enc("span.http.route=/pay")))).containsExactly(id.toHex());
+      assertThat(store.json("/api/v1/traces/" + id.toHex() + "/logs").path("resourceLogs").get(0)
+          .path("scopeLogs").get(0).path("logRecords")).hasSize(2);
+      try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("partitions"))) {
+        assertThat(files.map(f -> f.getFileName().toString())).noneMatch(n -> n.contains("compacting"));
+      }
+
+      // A late span of that hour still lands in it.
+      store.send(TestData.request(TestData.resource("late"), TestData.span(id, 9, 1L, "late", Span.SpanKind.SPAN_KIND_INTERNAL,
+          nineThirty + 500 * MS, MS, Status.StatusCode.STATUS_CODE_UNSET)));
+      store.flush();
+      assertThat(store.json("/api/v1/traces?start=2026-11-24T09:00:00Z&service=late").path("traces")).hasSize(1);
+    }
+    // And all of it survives a restart.
+    try (StoreHarness store = StoreHarness.start(dir, clock, options)) {
+      assertThat(store.json("/api/v1/traces?start=2026-11-24T09:00:00Z").path("traces").get(0).path("spanCount").asInt())
+          .isEqualTo(5);
     }
   }
 
@@ -159,6 +202,7 @@ class StoreLifecycleTest {
     }
     try (Store store = Store.open(StoreOptions.defaults(dir), SelfTelemetry.forTesting(), ComponentId.of("traceyard"),
         LoggerFactory.getLogger("test"))) {
+      assertThat(store.committedSeq()).isZero();
       assertThat(Files.readString(dir.resolve(DataDirLock.FILE_NAME)).trim())
           .isEqualTo(Long.toString(ProcessHandle.current().pid()));
     }

@@ -1,0 +1,54 @@
+package dev.traceyard.store.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.util.JsonFormat;
+import dev.traceyard.store.TestData;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class OtlpValuesJsonTest {
+
+  @Test
+  void attributes_roundTripEveryValueType() {
+    List<KeyValue> attrs = TestData.everyType("k.");
+    assertThat(OtlpValuesJson.parseAttributes(OtlpValuesJson.attributes(attrs))).isEqualTo(attrs);
+  }
+
+  @Test
+  void attributes_areOtlpJson_readableByProtobufsParser() throws Exception {
+    List<KeyValue> attrs = TestData.everyType("k.");
+    Resource.Builder parsed = Resource.newBuilder();
+    JsonFormat.parser().merge("{\"attributes\":" + OtlpValuesJson.attributes(attrs) + "}", parsed);
+    assertThat(parsed.getAttributesList()).isEqualTo(attrs);
+  }
+
+  @Test
+  void specialDoubles_roundTrip() {
+    for (double d : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, -0.0, 1e-300}) {
+      AnyValue v = AnyValue.newBuilder().setDoubleValue(d).build();
+      assertThat(OtlpValuesJson.parseAnyValue(OtlpValuesJson.anyValue(v))).isEqualTo(v);
+    }
+  }
+
+  @Test
+  void emptyLists_areNull_andNullReadsAsEmpty() {
+    assertThat(OtlpValuesJson.attributes(List.of())).isNull();
+    assertThat(OtlpValuesJson.events(List.of())).isNull();
+    assertThat(OtlpValuesJson.links(List.of())).isNull();
+    assertThat(OtlpValuesJson.parseAttributes(null)).isEmpty();
+    assertThat(OtlpValuesJson.parseEvents(null)).isEmpty();
+  }
+
+  @Test
+  void eventsAndLinks_roundTrip() {
+    Span full = TestData.fullTrace(TestData.traceId(1), 1_000).getResourceSpans(0).getScopeSpans(0).getSpans(0);
+    assertThat(OtlpValuesJson.parseEvents(OtlpValuesJson.events(full.getEventsList()))).isEqualTo(full.getEventsList());
+    assertThat(OtlpValuesJson.parseLinks(OtlpValuesJson.links(full.getLinksList()))).isEqualTo(full.getLinksList());
+    assertThat(OtlpValuesJson.links(full.getLinksList())).contains("\"traceId\":\"" + TestData.traceId(999).toHex() + "\"");
+  }
+}
