@@ -1,6 +1,7 @@
 package dev.traceyard.collector.exporter.otlp;
 
 import dev.traceyard.collector.config.ConfigNode;
+import dev.traceyard.collector.exporter.exporterhelper.CompressionSetting;
 import dev.traceyard.collector.config.HostPort;
 import dev.traceyard.collector.exporter.exporterhelper.ExporterHelperConfig;
 import dev.traceyard.collector.exporter.exporterhelper.TlsClientSettings;
@@ -17,7 +18,7 @@ public record OtlpExporterConfig(HostPort endpoint, boolean useTls, boolean gzip
 
   static OtlpExporterConfig parse(ConfigNode node) {
     Endpoint ep = parseEndpoint(node);
-    boolean gzip = parseCompression(node);
+    boolean gzip = CompressionSetting.parseGzip(node);
     Map<String, String> headers = node.stringMap("headers");
     TlsClientSettings tls = TlsClientSettings.parse(node.child("tls"));
     // Accepted for config compatibility; Armeria keeps its own connection to the endpoint.
@@ -71,27 +72,6 @@ public record OtlpExporterConfig(HostPort endpoint, boolean useTls, boolean gzip
     } catch (IllegalArgumentException e) {
       node.error("endpoint", e.getMessage());
       return new Endpoint(HostPort.of("localhost", 4317), https);
-    }
-  }
-
-  private static boolean parseCompression(ConfigNode node) {
-    String c = node.string("compression", "gzip");
-    switch (c) {
-      case "gzip":
-        return true;
-      case "none":
-      case "":
-        return false;
-      case "snappy":
-      case "zstd":
-      case "zlib":
-      case "deflate":
-      case "lz4":
-        node.error("compression", "'" + c + "' is not supported yet (use gzip or none)");
-        return true;
-      default:
-        node.error("compression", "unknown value '" + c + "' (expected one of: gzip, none)");
-        return true;
     }
   }
 }

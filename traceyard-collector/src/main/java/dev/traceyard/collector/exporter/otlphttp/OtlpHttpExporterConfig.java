@@ -3,6 +3,7 @@ package dev.traceyard.collector.exporter.otlphttp;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.config.ConfigNode;
+import dev.traceyard.collector.exporter.exporterhelper.CompressionSetting;
 import dev.traceyard.collector.exporter.exporterhelper.ExporterHelperConfig;
 import dev.traceyard.collector.exporter.exporterhelper.TlsClientSettings;
 import java.net.URI;
@@ -42,7 +43,7 @@ public record OtlpHttpExporterConfig(Map<Signal, URI> urls, boolean json, boolea
       node.error("endpoint", "is required (or set traces_endpoint, metrics_endpoint or logs_endpoint)");
     }
     boolean json = "json".equals(node.oneOf("encoding", "proto", "proto", "json"));
-    boolean gzip = parseCompression(node);
+    boolean gzip = CompressionSetting.parseGzip(node);
     Map<String, String> headers = node.stringMap("headers");
     TlsClientSettings tls = TlsClientSettings.parse(node.child("tls"));
     ExporterHelperConfig helper = ExporterHelperConfig.parse(node, DEFAULT_TIMEOUT);
@@ -86,26 +87,5 @@ public record OtlpHttpExporterConfig(Map<Signal, URI> urls, boolean json, boolea
     String url = base.getScheme() + "://" + base.getRawAuthority() + path + "/v1/" + s.configName()
         + (base.getRawQuery() == null ? "" : "?" + base.getRawQuery());
     return URI.create(url);
-  }
-
-  private static boolean parseCompression(ConfigNode node) {
-    String c = node.string("compression", "gzip");
-    switch (c) {
-      case "gzip":
-        return true;
-      case "none":
-      case "":
-        return false;
-      case "snappy":
-      case "zstd":
-      case "zlib":
-      case "deflate":
-      case "lz4":
-        node.error("compression", "'" + c + "' is not supported yet (use gzip or none)");
-        return true;
-      default:
-        node.error("compression", "unknown value '" + c + "' (expected one of: gzip, none)");
-        return true;
-    }
   }
 }
