@@ -108,7 +108,6 @@ final class SpanMetricsConnector implements Connector {
   private ResourceState overflowResource;
   private int seriesCount;
   private long intervalStartNanos;
-  private long lastFlushNanos;
 
   private volatile int seriesGauge;
   private volatile boolean stopped;
@@ -147,7 +146,6 @@ final class SpanMetricsConnector implements Connector {
     this.flushEveryBatch = config.metricsFlushInterval().isZero();
     this.ticker = timer && !flushEveryBatch ? new Ticker("traceyard-spanmetrics-" + settings.id(), logger) : null;
     this.intervalStartNanos = nowNanos();
-    this.lastFlushNanos = intervalStartNanos;
   }
 
   @Override
@@ -263,6 +261,7 @@ final class SpanMetricsConnector implements Connector {
     }
     s.calls++;
     s.lastSeenNanos = now;
+    s.changed = true;
     if (s.histogram != null) {
       s.histogram.record(duration);
     }
@@ -308,6 +307,7 @@ final class SpanMetricsConnector implements Connector {
       }
       s.calls++;
       s.lastSeenNanos = now;
+      s.changed = true;
     }
   }
 
@@ -457,7 +457,6 @@ final class SpanMetricsConnector implements Connector {
         out.add(new ResourceSnapshot(r.resource, r.schemaUrl, snapshots(r.allSeries()),
             snapshots(r.allEvents())));
       }
-      lastFlushNanos = now;
       return out;
     }
     long resourceCutoff = config.metricsExpiration().isZero() ? Long.MIN_VALUE : now - config.metricsExpiration().toNanos();
@@ -485,7 +484,6 @@ final class SpanMetricsConnector implements Connector {
         out.add(new ResourceSnapshot(r.resource, r.schemaUrl, calls, events));
       }
     }
-    lastFlushNanos = now;
     return out;
   }
 
@@ -506,7 +504,7 @@ final class SpanMetricsConnector implements Connector {
    */
   private boolean keep(Series s, List<SeriesSnapshot> out, boolean resourceExpired, long seriesCutoff) {
     boolean expired = resourceExpired || s.lastSeenNanos <= seriesCutoff;
-    if (!expired || s.lastSeenNanos > lastFlushNanos) {
+    if (!expired || s.changed) {
       out.add(copy(s));
     }
     return !expired;
@@ -522,6 +520,7 @@ final class SpanMetricsConnector implements Connector {
   }
 
   private static SeriesSnapshot copy(Series s) {
+    s.changed = false;
     return new SeriesSnapshot(s.attributes, s.startNanos, s.calls, s.histogram == null ? null : s.histogram.copy(),
         s.exemplars == null ? List.of() : s.exemplars.drain());
   }
@@ -660,6 +659,8 @@ final class SpanMetricsConnector implements Connector {
     final ExemplarReservoir exemplars;
     long calls;
     long lastSeenNanos;
+    /** Counted into since the last flush: an expiring series still goes out once with its last value. */
+    boolean changed;
 
     Series(List<KeyValue> attributes, long startNanos, DurationHistogram histogram, ExemplarReservoir exemplars) {
       this.attributes = attributes;
