@@ -71,7 +71,6 @@ final class SpanMetricsConnector implements Connector {
   private static final char ABSENT = '\u0001';
   private static final char EVENT_SEP = '\u0002';
 
-  private final ComponentSettings settings;
   private final SpanMetricsConfig config;
   private final Consumer next;
   private final Clock clock;
@@ -117,7 +116,6 @@ final class SpanMetricsConnector implements Connector {
    * @param timer false to flush only when {@link #flush} is called (tests)
    */
   SpanMetricsConnector(ComponentSettings settings, SpanMetricsConfig config, Consumer next, Clock clock, boolean timer) {
-    this.settings = settings;
     this.config = config;
     this.next = next;
     this.clock = clock;
