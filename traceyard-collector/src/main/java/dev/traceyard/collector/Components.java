@@ -27,6 +27,9 @@ public final class Components {
         .exporter(new dev.traceyard.collector.exporter.otlphttp.OtlpHttpExporterFactory())
         .exporter(new dev.traceyard.collector.exporter.debug.DebugExporterFactory())
         .exporter(new dev.traceyard.collector.exporter.file.FileExporterFactory())
+        // connectors
+        .connector(new dev.traceyard.collector.connector.spanmetrics.SpanMetricsConnectorFactory())
+        .connector(new dev.traceyard.collector.connector.servicegraph.ServiceGraphConnectorFactory())
         // extensions
         .extension(new dev.traceyard.collector.extension.healthcheck.HealthCheckExtensionFactory())
         .extension(new dev.traceyard.collector.extension.auth.bearertoken.BearerTokenAuthExtensionFactory())

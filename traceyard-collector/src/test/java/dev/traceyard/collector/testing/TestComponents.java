@@ -28,13 +28,17 @@ public final class TestComponents {
   private TestComponents() {}
 
   public static ComponentRegistry registry() {
-    return ComponentRegistry.builder()
+    return addTo(ComponentRegistry.builder()).build();
+  }
+
+  /** Adds the test components to {@code builder}, e.g. to run them next to the built-in ones. */
+  public static ComponentRegistry.Builder addTo(ComponentRegistry.Builder builder) {
+    return builder
         .receiver(new PushReceiverFactory())
         .processor(new CountingProcessorFactory())
         .exporter(new RecordingExporterFactory("recording", Set.of(Signal.values())))
         .exporter(new RecordingExporterFactory("tracesonly", Set.of(Signal.TRACES)))
-        .connector(new SpansToLogsConnectorFactory())
-        .build();
+        .connector(new SpansToLogsConnectorFactory());
   }
 
   /** Config of the test components: a couple of typed keys to exercise the reader. */
