@@ -12,6 +12,8 @@
 #   FIXED_RATE [20000] spans/s of the second run   WORKERS [2] loadgen workers
 #   BATCH [512] spans per loadgen request      SPANS_PER_TRACE [10]   ATTRIBUTES [5]
 #   TRACEYARD_JAVA_OPTS [-Xmx1g]  LOADGEN_JAVA_OPTS [-Xmx512m]  SINK_JAVA_OPTS [-Xmx512m]
+#   TRACEYARD_JAR [traceyard-server/target/traceyard.jar] the collector under test (e.g. a saved copy
+#     of an older build, for A/B runs); loadgen always comes from the current build
 # Everything runs on this machine: loadgen and sink compete with traceyard for the cores, so compare
 # figures from one machine and one run (ratios), not across machines.
 set -euo pipefail
@@ -22,7 +24,7 @@ DIRECT=0
 if [[ ${1:-} == --direct ]]; then
   DIRECT=1
 elif [[ -n ${1:-} ]]; then
-  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 DURATION=${DURATION:-20}
@@ -36,9 +38,10 @@ TRACEYARD_JAVA_OPTS=${TRACEYARD_JAVA_OPTS:--Xmx1g}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx512m}
 SINK_JAVA_OPTS=${SINK_JAVA_OPTS:--Xmx512m}
 
-TRACEYARD_JAR=traceyard-server/target/traceyard.jar
+LOADGEN_JAR=traceyard-server/target/traceyard.jar
+TRACEYARD_JAR=${TRACEYARD_JAR:-$LOADGEN_JAR}
 BENCH_JAR=benchmarks/target/benchmarks.jar
-ensure_jars "$TRACEYARD_JAR" "$BENCH_JAR"
+ensure_jars "$LOADGEN_JAR" "$BENCH_JAR"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/traceyard-passthrough.XXXXXX")
 PIDS=()
@@ -112,7 +115,7 @@ run() {
   count0=$(sink_count)
   cpu0=$(cpu_seconds "$MEASURED_PID")
   # shellcheck disable=SC2086
-  summary=$(java $LOADGEN_JAVA_OPTS -jar "$TRACEYARD_JAR" loadgen --otlp-endpoint "127.0.0.1:$TARGET_PORT" --insecure \
+  summary=$(java $LOADGEN_JAVA_OPTS -jar "$LOADGEN_JAR" loadgen --otlp-endpoint "127.0.0.1:$TARGET_PORT" --insecure \
     --rate "$rate" --duration "${seconds}s" --workers "$WORKERS" --batch-size "$BATCH" \
     --spans-per-trace "$SPANS_PER_TRACE" --attributes "$ATTRIBUTES" 2>>"$WORK/loadgen.log" | tail -n 1) || true
   wait_for_drain

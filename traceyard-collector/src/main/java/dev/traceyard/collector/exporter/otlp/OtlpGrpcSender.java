@@ -18,7 +18,6 @@ import dev.traceyard.collector.data.MetricBatch;
 import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.exporter.exporterhelper.Sender;
 import dev.traceyard.collector.telemetry.RateLimitedLogger;
-import io.grpc.Codec;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -68,7 +67,7 @@ final class OtlpGrpcSender implements Sender {
         .responseTimeout(config.helper().timeout())
         .maxResponseMessageLength(MAX_RESPONSE_BYTES);
     if (config.gzip()) {
-      b.compressor(new Codec.Gzip());
+      b.compressor(FastGzip.INSTANCE);
     }
     config.headers().forEach(b::setHeader);
     if (config.useTls() && config.tls().serverNameOverride() != null) {
