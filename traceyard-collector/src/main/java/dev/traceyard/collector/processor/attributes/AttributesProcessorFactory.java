@@ -46,8 +46,7 @@ public final class AttributesProcessorFactory implements ProcessorFactory<Attrib
   @Override
   public Processor create(ComponentSettings settings, AttributesConfig config, Signal signal, Consumer next) {
     String incompatibility = config.match().incompatibility(signal);
-    return new MappingProcessor(settings, signal, next, batch -> apply(config, batch),
-        incompatibility == null ? null : "processors." + settings.id() + "." + incompatibility);
+    return new MappingProcessor(settings, signal, next, batch -> apply(config, batch), incompatibility);
   }
 
   static Batch apply(AttributesConfig config, Batch batch) {
