@@ -22,7 +22,8 @@ import org.slf4j.Logger;
  * Keeps or drops each span or log record on its own, statelessly. Spans: a {@code sampling.priority}
  * attribute of 0 drops and any other number keeps; otherwise the trace id decides. Log records: the
  * trace id decides (or {@code from_attribute} when the trace id is absent or
- * {@code attribute_source: record}); a {@code sampling_priority} attribute replaces the percentage.
+ * {@code attribute_source: record}); a {@code sampling_priority} attribute replaces the percentage
+ * (0 drops; a positive priority keeps a record that has nothing to hash).
  * Kept items are passed on unchanged (the hash_seed mode writes no tracestate threshold here).
  */
 final class Sampler {
@@ -79,6 +80,7 @@ final class Sampler {
 
   boolean keepLog(LogRecord rec) {
     float pct = config.samplingPercentage();
+    boolean prioritized = false;
     if (!config.samplingPriority().isEmpty()) {
       Double priority = number(AnyValues.attribute(rec.getAttributesList(), config.samplingPriority()));
       if (priority != null) {
@@ -87,6 +89,7 @@ final class Sampler {
           return false;
         }
         pct = (float) Math.min(priority, 100.0);
+        prioritized = true;
       }
     }
     ByteString randomness = null;
@@ -103,6 +106,10 @@ final class Sampler {
       }
     }
     if (randomness == null) {
+      if (prioritized) {
+        // As in otelcol, a positive priority keeps an item that has nothing to hash.
+        return true;
+      }
       return missing(config.fromAttribute().isEmpty() ? "log record without a trace id"
           : "log record without a trace id or attribute '" + config.fromAttribute() + "'");
     }
