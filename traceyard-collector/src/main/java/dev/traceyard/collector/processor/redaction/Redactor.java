@@ -337,13 +337,14 @@ final class Redactor {
       StringBuilder sb = null;
       int last = 0;
       while (m.find()) {
-        if (m.end() == m.start()) {
-          continue; // an empty match hides nothing
+        String replacement = replacement(m.group());
+        if (m.end() == m.start() || replacement.equals(m.group())) {
+          continue; // an empty match hides nothing; an already-masked one needs no second mask
         }
         if (sb == null) {
           sb = new StringBuilder(current.length());
         }
-        sb.append(current, last, m.start()).append(replacement(m.group()));
+        sb.append(current, last, m.start()).append(replacement);
         last = m.end();
       }
       if (sb != null) {
