@@ -55,6 +55,19 @@ class FilterConfigTest {
   }
 
   @Test
+  void documentedExample_parses() throws Exception {
+    // The filter example of docs/scrubbing.md, so the documentation cannot drift from the parser.
+    String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "scrubbing.md"));
+    int start = doc.indexOf("  filter/noise:\n");
+    String block = doc.substring(start, doc.indexOf("```", start));
+    String yaml = block.lines().skip(1).map(l -> l.substring(4)).collect(java.util.stream.Collectors.joining("\n"));
+    ProcessorFixtures.Parsed<FilterConfig> p = parse(yaml);
+    assertThat(p.errors()).isEmpty();
+    assertThat(p.config().spans()).hasSize(3);
+    assertThat(p.config().logRecords()).hasSize(2);
+  }
+
+  @Test
   void defaults_propagateAndNoConditions() {
     FilterConfig c = parse("{}").config();
     assertThat(c.errorMode()).isEqualTo(FilterConfig.ErrorMode.PROPAGATE);
