@@ -175,6 +175,7 @@ class FilterProcessorTest {
     assertThat(out.batches).isEmpty();
     assertThat(telemetry.value("traceyard_processor_filter_dropped_spans", "filter")).isZero();
     assertThat(telemetry.value("traceyard_processor_filter_condition_errors", "filter", "traces")).isEqualTo(1);
+    assertThat(telemetry.value("traceyard_processor_dropped_items", "filter", "traces")).isEqualTo(2);
   }
 
   @Test

@@ -18,7 +18,7 @@ import java.time.Duration;
  * A processor that maps each batch to a new one on the caller's thread (possibly the same batch, or
  * one with fewer items) and passes it on. Counts incoming and outgoing items; a batch left with no
  * data is not passed on. A failing function never throws into the receiver: the batch is refused as
- * permanent with the reason, and the failure is logged at a bounded rate.
+ * permanent with the reason, its items are counted as dropped and the failure is logged at a bounded rate.
  */
 public final class MappingProcessor implements Processor {
 
@@ -71,9 +71,11 @@ public final class MappingProcessor implements Processor {
     try {
       out = fn.apply(batch);
     } catch (ProcessingException e) {
+      metrics.dropped(signal, batch.itemCount());
       errorLog.warn("refusing a batch of {} {}: {}", batch.itemCount(), signal.itemName(), e.getMessage());
       return ConsumeResult.permanent(name + ": " + e.getMessage());
     } catch (RuntimeException e) {
+      metrics.dropped(signal, batch.itemCount());
       errorLog.warn("refusing a batch of {} {}: unexpected failure: {}", batch.itemCount(), signal.itemName(), e.toString());
       return ConsumeResult.permanent(name + ": unexpected failure: " + e);
     }
