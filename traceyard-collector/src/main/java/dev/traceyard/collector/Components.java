@@ -22,6 +22,11 @@ public final class Components {
         .processor(new dev.traceyard.collector.processor.batch.BatchProcessorFactory())
         .processor(new dev.traceyard.collector.processor.memorylimiter.MemoryLimiterProcessorFactory())
         .processor(new dev.traceyard.collector.processor.tailsampling.TailSamplingProcessorFactory())
+        .processor(new dev.traceyard.collector.processor.attributes.AttributesProcessorFactory())
+        .processor(new dev.traceyard.collector.processor.redaction.RedactionProcessorFactory())
+        .processor(new dev.traceyard.collector.processor.filter.FilterProcessorFactory())
+        .processor(new dev.traceyard.collector.processor.resource.ResourceProcessorFactory())
+        .processor(new dev.traceyard.collector.processor.probabilisticsampler.ProbabilisticSamplerProcessorFactory())
         // exporters
         .exporter(new dev.traceyard.collector.exporter.otlp.OtlpExporterFactory())
         .exporter(new dev.traceyard.collector.exporter.otlphttp.OtlpHttpExporterFactory())
