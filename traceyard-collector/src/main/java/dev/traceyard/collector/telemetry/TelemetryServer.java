@@ -28,10 +28,10 @@ public final class TelemetryServer {
     return new TelemetryServer(server);
   }
 
+  /** The bound address (with the real port when the config asked for port 0), or null once stopped. */
   public InetSocketAddress address() {
-    return server.activeLocalPort() > 0
-        ? new InetSocketAddress(server.defaultHostname().equals("localhost") ? "127.0.0.1" : "127.0.0.1", server.activeLocalPort())
-        : null;
+    var port = server.activePort();
+    return port == null ? null : port.localAddress();
   }
 
   public void stop() {
