@@ -129,7 +129,7 @@ export async function renderService(el, service, url, ctx) {
 
 /**
  * Totals over the window. Percentiles of the whole window cannot be rebuilt from per-step
- * percentiles, so they are the count-weighted mean of the steps' (an approximation, labelled as such).
+ * percentiles, so they are the count-weighted mean of the steps' (an approximation).
  */
 function summarize(points, stepSeconds) {
   let count = 0, errors = 0;
@@ -141,7 +141,10 @@ function summarize(points, stepSeconds) {
       if (p[f] !== null && p[f] !== undefined && p.count) { w[k] += p[f] * p.count; wc[k] += p.count; }
     }
   }
-  const seconds = Math.max(points.length * stepSeconds, 1);
+  // Rate over the steps since the first one with data: a service that started five minutes ago
+  // must not look idle because the window is an hour long.
+  const first = points.findIndex(p => p.count > 0);
+  const seconds = Math.max((first < 0 ? points.length : points.length - first) * stepSeconds, 1);
   return {count, errors, rate: count / seconds, errorRate: count ? errors / count : null,
     p50: wc.p50 ? w.p50 / wc.p50 : null, p95: wc.p95 ? w.p95 / wc.p95 : null, p99: wc.p99 ? w.p99 / wc.p99 : null};
 }

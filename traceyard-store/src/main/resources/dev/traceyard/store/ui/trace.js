@@ -92,34 +92,51 @@ export async function renderTrace(el, traceId, url, ctx) {
     return out;
   }
 
+  // Rows are built as one HTML string with delegated events: a 10,000-span trace renders in a
+  // fraction of the time that per-row DOM calls and listeners take.
   function row(s) {
     const offset = Number(s.start - tree.start), dur = Number(s.end - s.start);
     const left = (offset / total) * 100, width = Math.max((dur / total) * 100, 0.2);
     const isOpen = !collapsed.has(s.id);
-    return h('div', {class: 'wf-row' + (s.error ? ' is-error' : '') + (s.id === selected ? ' selected' : ''),
-      role: 'treeitem', 'aria-level': s.depth + 1, 'aria-expanded': s.children.length ? String(isOpen) : null,
-      dataset: {spanId: s.id, depth: s.depth, service: s.service}},
-    h('div', {class: 'wf-name', style: 'padding-left:' + (4 + s.depth * 14) + 'px'},
-      s.children.length
-        ? h('button', {type: 'button', class: 'toggle', 'aria-label': (isOpen ? 'Collapse ' : 'Expand ') + s.raw.name,
-          onclick: () => { if (collapsed.has(s.id)) collapsed.delete(s.id); else collapsed.add(s.id); draw(); }}, isOpen ? '▾' : '▸')
-        : h('span', {class: 'spacer'}),
-      h('span', {class: 'swatch', style: 'background:' + serviceColor(s.service)}),
-      h('button', {type: 'button', class: 'open', title: s.service + ': ' + s.raw.name, onclick: () => select(s.id)},
-        h('span', {class: 'svc'}, s.service + ' '), s.raw.name),
-      s.error ? h('span', {class: 'err-mark', title: 'error', 'aria-label': 'error'}, '!') : null,
-      s.children.length && !isOpen ? h('span', {class: 'muted'}, '(+' + countDescendants(s) + ')') : null),
-    h('div', {class: 'wf-bar'},
-      h('span', {class: 'bar', style: 'left:' + left + '%;width:' + width + '%;background:' + (s.error ? 'var(--error)' : serviceColor(s.service))}),
-      h('span', {class: 'label', style: left > 70 ? 'right:' + (100 - left) + '%' : 'left:calc(' + (left + width) + '% + 4px)'}, fmtNanos(dur))));
+    const name = esc(s.raw.name), service = esc(s.service), color = serviceColor(s.service);
+    const hasKids = s.children.length > 0;
+    return '<div class="wf-row' + (s.error ? ' is-error' : '') + (s.id === selected ? ' selected' : '')
+      + '" role="treeitem" aria-level="' + (s.depth + 1) + '"' + (hasKids ? ' aria-expanded="' + isOpen + '"' : '')
+      + ' data-span-id="' + esc(s.id) + '" data-depth="' + s.depth + '" data-service="' + service + '">'
+      + '<div class="wf-name" style="padding-left:' + (4 + s.depth * 14) + 'px">'
+      + (hasKids ? '<button type="button" class="toggle" aria-label="' + (isOpen ? 'Collapse ' : 'Expand ') + name + '">'
+        + (isOpen ? '▾' : '▸') + '</button>' : '<span class="spacer"></span>')
+      + '<span class="swatch" style="background:' + color + '"></span>'
+      + '<button type="button" class="open" title="' + service + ': ' + name + '"><span class="svc">' + service + ' </span>' + name + '</button>'
+      + (s.error ? '<span class="err-mark" title="error" aria-label="error">!</span>' : '')
+      + (hasKids && !isOpen ? '<span class="muted">(+' + countDescendants(s) + ')</span>' : '')
+      + '</div><div class="wf-bar"><span class="bar" style="left:' + left + '%;width:' + width + '%;background:'
+      + (s.error ? 'var(--error)' : color) + '"></span><span class="label" style="'
+      + (left > 70 ? 'right:' + (100 - left) + '%' : 'left:calc(' + (left + width) + '% + 4px)') + '">' + fmtNanos(dur)
+      + '</span></div></div>';
   }
 
   function draw() {
-    const frag = document.createDocumentFragment();
-    frag.append(header);
-    for (const s of visible()) frag.append(row(s));
-    wf.replaceChildren(frag);
+    const parts = [];
+    for (const s of visible()) parts.push(row(s));
+    wf.innerHTML = parts.join('');
+    wf.prepend(header);
   }
+
+  wf.addEventListener('click', (e) => {
+    const button = e.target.closest('button');
+    const r = button && button.closest('.wf-row[data-span-id]');
+    if (!r) return;
+    const id = r.dataset.spanId;
+    if (button.classList.contains('toggle')) {
+      if (collapsed.has(id)) collapsed.delete(id); else collapsed.add(id);
+      draw();
+      const again = wf.querySelector('.wf-row[data-span-id="' + id + '"] button.toggle');
+      if (again) again.focus();
+    } else if (button.classList.contains('open')) {
+      select(id);
+    }
+  });
 
   function select(id, initial) {
     const s = tree.byId.get(id);
@@ -164,6 +181,10 @@ export async function renderTrace(el, traceId, url, ctx) {
   // Render time up to the first paint after the rows were built (rAF, then a task after the frame).
   requestAnimationFrame(() => setTimeout(() => { el.dataset.renderMs = String(Math.round(performance.now() - t0)); }, 0));
   loadLogs(traceId, logs, tree, select, ctx);
+}
+
+function esc(text) {
+  return String(text).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
 }
 
 function countDescendants(s) {
