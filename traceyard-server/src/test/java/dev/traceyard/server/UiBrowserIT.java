@@ -228,6 +228,19 @@ class UiBrowserIT {
     Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve("trace-page.png"),
         StandardCopyOption.REPLACE_EXISTING);
 
+    // Dark mode follows prefers-color-scheme.
+    ChromeDriver chrome = (ChromeDriver) driver;
+    chrome.executeCdpCommand("Emulation.setEmulatedMedia",
+        Map.of("features", List.of(Map.of("name", "prefers-color-scheme", "value", "dark"))));
+    try {
+      new WebDriverWait(driver, WAIT).until(d -> d.findElement(By.tagName("body")).getCssValue("background-color")
+          .equals("rgba(21, 24, 28, 1)"));
+      Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(),
+          SCREENSHOTS.resolve("trace-page-dark.png"), StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      chrome.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
+    }
+
     // Collapse the root: only the root row stays; expand brings every row back.
     int all = driver.findElements(By.cssSelector("#waterfall .wf-row[data-span-id]")).size();
     WebElement rootToggle = driver.findElement(By.cssSelector("#waterfall .wf-row[data-depth='0'] button.toggle"));
