@@ -12,7 +12,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 
-/** The query API's HTTP server: the native API under {@code /api/v1} and Jaeger's under {@code /api}. */
+/**
+ * The query API's HTTP server: the native API under {@code /api/v1}, Jaeger's under {@code /api} and
+ * the web UI at {@code /}.
+ */
 public final class QueryServer {
   private final Server server;
   private final String host;
@@ -37,6 +40,7 @@ public final class QueryServer {
         .http(endpoint.toSocketAddress())
         .gracefulShutdownTimeout(Duration.ZERO, Duration.ofSeconds(1));
     addRoutes(sb, qs, log);
+    WebUi.register(sb);
     Server server = sb.build();
     server.start().join();
     return new QueryServer(server, endpoint.host());
