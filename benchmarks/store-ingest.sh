@@ -4,12 +4,17 @@
 #   traceyard         traceyard loadgen --protocol grpc  -> traceyard start (otlp -> memory_limiter -> batch -> DuckDB store)
 #   zipkin            ZipkinLoad (Zipkin v2 JSON)        -> zipkin-server exec jar, STORAGE_TYPE=mem
 #   traceyard-zipkin  ZipkinLoad (Zipkin v2 JSON)        -> traceyard start's zipkin receiver (same protocol as Zipkin)
+#   traceyard-nobatch like traceyard, with --config benchmarks/configs/store-no-batch.yaml (no batch
+#                     processor, so the store's backpressure reaches the client instead of drops)
 # Each case: fresh server and data dir in $TMPDIR, WARMUP seconds of load, wait until all of it is
 # stored, then DURATION seconds of measured load and a wait until everything sent is stored. Reports
 # spans/s accepted (by the sender) and stored (spans stored during the run / (send time + drain time)),
 # spans lost (sent - stored), server CPU, RSS (VmRSS at start, VmHWM and VmRSS at the end from
 # /proc/<pid>/status), and for traceyard the bytes on disk per stored span after shutdown (du -sb of
 # the data dir, after the final checkpoint).
+#
+# Every case's final self-telemetry is saved (metrics-<case>-<round>.txt in the work dir) and its
+# refusals and drops are printed: receiver refused, memory_limiter refused, batch dropped, store queue full.
 #
 # Stored counts: traceyard_exporter_sent_spans_total{exporter="traceyard"} (rows committed); checked
 # against the query API (sum of spanCount over all traces, paged search, plus RED counts) and, for
@@ -19,7 +24,7 @@
 #
 # usage: benchmarks/store-ingest.sh
 # environment (defaults in brackets):
-#   CASES ["zipkin traceyard traceyard-zipkin"]   ROUNDS [1] repeat the cases, interleaved
+#   CASES ["zipkin traceyard traceyard-nobatch traceyard-zipkin"]   ROUNDS [1] repeat the cases, interleaved
 #   DURATION [60] measured seconds per case       WARMUP [15] seconds of load before it
 #   WORKERS [4] sender threads    BATCH [512] spans per request    SPANS_PER_TRACE [10]
 #   ATTRIBUTES [5] extra attributes per span      ERROR_RATIO [0.1]   SEED [42]
@@ -32,10 +37,10 @@ cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
 
 if [[ -n ${1:-} ]]; then
-  sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
-CASES=${CASES:-zipkin traceyard traceyard-zipkin}
+CASES=${CASES:-zipkin traceyard traceyard-nobatch traceyard-zipkin}
 ROUNDS=${ROUNDS:-1}
 DURATION=${DURATION:-60}
 WARMUP=${WARMUP:-15}
@@ -138,9 +143,10 @@ start_server() {
     TRACEYARD_OTLP_GRPC_ENDPOINT=127.0.0.1:$GRPC_PORT TRACEYARD_OTLP_HTTP_ENDPOINT=127.0.0.1:$(free_port) \
       TRACEYARD_ZIPKIN_ENDPOINT=127.0.0.1:$ZIPKIN_PORT TRACEYARD_QUERY_ENDPOINT=127.0.0.1:$QUERY_PORT \
       TRACEYARD_METRICS_ADDRESS=127.0.0.1:$METRICS_PORT TRACEYARD_HEALTH_ENDPOINT=127.0.0.1:$(free_port) \
-      java $TRACEYARD_JAVA_OPTS -jar "$TRACEYARD_JAR" start --data-dir "$DATA_DIR" >"$log" 2>&1 &
+      java $TRACEYARD_JAVA_OPTS -jar "$TRACEYARD_JAR" start --data-dir "$DATA_DIR" \
+      ${CASE_CONFIG:+--config "$CASE_CONFIG"} >"$log" 2>&1 &
     SERVER_PID=$!
-    TARGET_PORT=$([[ $CASE == traceyard ]] && echo "$GRPC_PORT" || echo "$ZIPKIN_PORT")
+    TARGET_PORT=$([[ $CASE == traceyard-zipkin ]] && echo "$ZIPKIN_PORT" || echo "$GRPC_PORT")
   fi
   if ! wait_for_port "$TARGET_PORT" "$SERVER_PID" 180; then
     echo "$CASE did not start (log: $log):" >&2
@@ -162,7 +168,7 @@ stop_server() {
 # drive SECONDS SEED [SAMPLE_FILE]: sends load to the current case's server; prints the sender's summary line.
 drive() {
   local seconds=$1 seed=$2 sample=${3:-}
-  if [[ $CASE == traceyard ]]; then
+  if [[ $CASE == traceyard || $CASE == traceyard-nobatch ]]; then
     # shellcheck disable=SC2086
     java $LOADGEN_JAVA_OPTS -jar "$TRACEYARD_JAR" loadgen --protocol grpc --otlp-endpoint "127.0.0.1:$GRPC_PORT" \
       --insecure --rate 0 --duration "${seconds}s" --workers "$WORKERS" --batch-size "$BATCH" \
@@ -205,10 +211,30 @@ red_total() {
     grep -oE '"count":[0-9]+' | awk -F: '{s += $2} END {printf "%d", s}'
 }
 
+# Saves the server's final self-telemetry and prints its refusals and drops.
+save_metrics() {
+  local file=$WORK/metrics-$CASE-$ROUND.txt
+  if [[ $SERVER == zipkin ]]; then
+    curl -sf "http://127.0.0.1:$ZIPKIN_PORT/prometheus" >"$file" || true
+    echo "   zipkin: $(grep -E '^zipkin_collector_(spans|spans_dropped|messages_dropped)_total\{transport="http"' "$file" |
+      sed -E 's/^zipkin_collector_([a-z_]+)_total.* ([0-9.E]+)$/\1=\2/' | tr '\n' ' ')" >&2
+  else
+    curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" >"$file" || true
+    awk '
+      /^traceyard_receiver_refused_spans_total/ {rr += $NF}
+      /^traceyard_processor_refused_items_total\{processor="memory_limiter",signal="traces"/ {ml += $NF}
+      /^traceyard_processor_dropped_items_total\{processor="batch",signal="traces"/ {bd += $NF}
+      /^traceyard_exporter_enqueue_failed_spans_total/ {qf += $NF}
+      END {printf "   traceyard: receiver refused %d spans, memory_limiter refused %d, batch dropped %d (accepted, then lost),"\
+        " store queue full for %d\n", rr, ml, bd, qf}' "$file" >&2
+  fi
+}
+
 run_case() {
   local summary warm_summary warm_sent sent failed elapsed s0 cpu0 cpu1 result stored changed_at t_sent
   local rss0 hwm rss1 samples check="-" search="-" red="-" disk="-" bytes_per_span="-" range_start range_end
   SERVER=$([[ $CASE == zipkin ]] && echo zipkin || echo traceyard)
+  CASE_CONFIG=$([[ $CASE == traceyard-nobatch ]] && echo benchmarks/configs/store-no-batch.yaml || true)
   echo "== $CASE (round $ROUND): load average $(loadavg)" >&2
   range_start=$(($(date +%s) * 1000 - 120000))
   start_server
@@ -251,6 +277,7 @@ run_case() {
       search=$(field spans "$search")
     fi
   fi
+  save_metrics
   stop_server
   if [[ $SERVER == traceyard ]]; then
     disk=$(du -sb "$DATA_DIR" | cut -f1)
@@ -262,7 +289,7 @@ run_case() {
     -v bps="$bytes_per_span" -v check="$check" -v search="$search" -v red="$red" -v stop="$STOP_SECONDS" \
     -v load="$(loadavg)" 'BEGIN {
       stored = s1 - s0
-      printf "%-16s %2d %9d %6d %10.0f %10.0f %6.1f %11d %6d %7.0f %6d %6d %6d %9s %8s %10s %10s %5s %s\n",
+      printf "%-17s %2d %9d %6d %10.0f %10.0f %6.1f %11d %6d %7.0f %6d %6d %6d %9s %8s %10s %10s %5s %s\n",
         c, r, sent, failed, sent / secs, stored / (secs + drain), drain, s1, total - s1, cpu / (secs + drain) * 100,
         rss0, hwm, rss1, bps, check, search, red, stop, load
     }' >>"$WORK/results.txt"
@@ -286,13 +313,15 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   done
 done
 echo
-printf "%-16s %2s %9s %6s %10s %10s %6s %11s %6s %7s %6s %6s %6s %9s %8s %10s %10s %5s %s\n" \
+printf "%-17s %2s %9s %6s %10s %10s %6s %11s %6s %7s %6s %6s %6s %9s %8s %10s %10s %5s %s\n" \
   case rnd sent failed accepted/s stored/s drain_s stored_total lost "cpu%" rss0 hwm rss_end "disk_B/sp" \
   samples api_spans red_spans stop_s load_1/5/15
 cat "$WORK/results.txt"
 awk '$1 == "zipkin" {z += $6; nz++} $1 == "traceyard" {t += $6; nt++} $1 == "traceyard-zipkin" {tz += $6; ntz++}
+  $1 == "traceyard-nobatch" {tn += $6; ntn++}
   END {
     if (nz && nt) printf "stored spans/s, traceyard (OTLP) / zipkin (JSON): %.2fx\n", (t / nt) / (z / nz)
+    if (nz && ntn) printf "stored spans/s, traceyard-nobatch (OTLP) / zipkin (JSON): %.2fx\n", (tn / ntn) / (z / nz)
     if (nz && ntz) printf "stored spans/s, traceyard (Zipkin JSON) / zipkin (JSON): %.2fx\n", (tz / ntz) / (z / nz)
   }' "$WORK/results.txt"
 echo "columns: sent/failed = measured run; accepted/s = sent / send time; stored/s = spans stored during the run /"
