@@ -29,7 +29,7 @@
 #   WORKERS [4] sender threads    BATCH [512] spans per request    SPANS_PER_TRACE [10]
 #   ATTRIBUTES [5] extra attributes per span      ERROR_RATIO [0.1]   SEED [42]
 #   ZIPKIN_VERSION [newest cached jar in benchmarks/.cache, else RELEASE via mvn dependency:copy]
-#   ZIPKIN_JAVA_OPTS [-Xmx4g] (it keeps every span on its heap)  TRACEYARD_JAVA_OPTS [-Xmx1g]
+#   ZIPKIN_JAVA_OPTS [-Xmx12g] (it keeps every span on its heap, ~3 KB each: 4g ran out within 60 s)  TRACEYARD_JAVA_OPTS [-Xmx1g]
 #   LOADGEN_JAVA_OPTS [-Xmx512m]   VERIFY_SEARCH [1] count traceyard's spans through the query API
 #   KEEP_DATA [0] keep the work dir (data dirs, logs)
 set -euo pipefail
@@ -50,7 +50,7 @@ SPANS_PER_TRACE=${SPANS_PER_TRACE:-10}
 ATTRIBUTES=${ATTRIBUTES:-5}
 ERROR_RATIO=${ERROR_RATIO:-0.1}
 SEED=${SEED:-42}
-ZIPKIN_JAVA_OPTS=${ZIPKIN_JAVA_OPTS:--Xmx4g}
+ZIPKIN_JAVA_OPTS=${ZIPKIN_JAVA_OPTS:--Xmx12g}
 TRACEYARD_JAVA_OPTS=${TRACEYARD_JAVA_OPTS:--Xmx1g}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx512m}
 VERIFY_SEARCH=${VERIFY_SEARCH:-1}
@@ -89,7 +89,7 @@ rss_mib() {
 # Value of a Prometheus sample (first line starting with $2) on URL $1, as an integer.
 metric() {
   # awk reads everything: leaving early would fail curl with SIGPIPE (and the script, under pipefail).
-  { curl -sf "$1" || true; } | awk -v m="$2" '!found && index($0, m) == 1 {printf "%.0f\n", $NF; found = 1} END {if (!found) print 0}'
+  { curl -sf --max-time 20 "$1" || true; } | awk -v m="$2" '!found && index($0, m) == 1 {printf "%.0f\n", $NF; found = 1} END {if (!found) print 0}'
 }
 
 stored_count() {
@@ -196,7 +196,7 @@ verify_samples() {
     url="http://127.0.0.1:$QUERY_PORT/api/v1/traces/"
   fi
   while read -r id; do
-    spans=$(curl -s "$url$id" | grep -o '"traceId"' | wc -l)
+    spans=$({ curl -s --max-time 20 "$url$id" || true; } | grep -o '"traceId"' | wc -l)
     checked=$((checked + 1))
     if ((spans == SPANS_PER_TRACE)); then
       complete=$((complete + 1))
@@ -207,7 +207,7 @@ verify_samples() {
 
 # RED counts over the whole run: the span-metric table counts every stored span.
 red_total() {
-  curl -sf "http://127.0.0.1:$QUERY_PORT/api/v1/red?start=$1&end=$2" |
+  { curl -sf --max-time 60 "http://127.0.0.1:$QUERY_PORT/api/v1/red?start=$1&end=$2" || true; } |
     grep -oE '"count":[0-9]+' | awk -F: '{s += $2} END {printf "%d", s}'
 }
 
@@ -215,11 +215,11 @@ red_total() {
 save_metrics() {
   local file=$WORK/metrics-$CASE-$ROUND.txt
   if [[ $SERVER == zipkin ]]; then
-    curl -sf "http://127.0.0.1:$ZIPKIN_PORT/prometheus" >"$file" || true
+    curl -sf --max-time 20 "http://127.0.0.1:$ZIPKIN_PORT/prometheus" >"$file" || true
     echo "   zipkin: $(grep -E '^zipkin_collector_(spans|spans_dropped|messages_dropped)_total\{transport="http"' "$file" |
       sed -E 's/^zipkin_collector_([a-z_]+)_total.* ([0-9.E]+)$/\1=\2/' | tr '\n' ' ')" >&2
   else
-    curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" >"$file" || true
+    curl -sf --max-time 20 "http://127.0.0.1:$METRICS_PORT/metrics" >"$file" || true
     awk '
       /^traceyard_receiver_refused_spans_total/ {rr += $NF}
       /^traceyard_processor_refused_items_total\{processor="memory_limiter",signal="traces"/ {ml += $NF}
