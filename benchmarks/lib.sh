@@ -56,3 +56,28 @@ cpu_seconds() {
 now_seconds() {
   date +%s.%N
 }
+
+# Prints the path of the Zipkin server exec jar in benchmarks/.cache (gitignored), fetching it with
+# Maven when missing: version ZIPKIN_VERSION if set, else the newest jar already cached, else the
+# newest release (Maven's RELEASE meta-version, i.e. the newest version that resolves).
+zipkin_jar() {
+  local cache=benchmarks/.cache jar version=${ZIPKIN_VERSION:-}
+  mkdir -p "$cache"
+  if [[ -n $version ]]; then
+    jar=$cache/zipkin-server-$version-exec.jar
+  else
+    jar=$(find "$cache" -maxdepth 1 -name 'zipkin-server-*-exec.jar' | sort -V | tail -n 1)
+  fi
+  if [[ -z $jar || ! -f $jar ]]; then
+    echo "fetching io.zipkin:zipkin-server:${version:-RELEASE}:jar:exec into $cache..." >&2
+    # From the cache directory, so Maven does not run the goal for every module of the project.
+    (cd "$cache" && mvn -q dependency:copy -Dartifact="io.zipkin:zipkin-server:${version:-RELEASE}:jar:exec" \
+      -DoutputDirectory=. >&2) || return 1
+    jar=$(find "$cache" -maxdepth 1 -name "zipkin-server-${version:-*}-exec.jar" | sort -V | tail -n 1)
+  fi
+  if [[ -z $jar || ! -f $jar ]]; then
+    echo "no Zipkin server jar in $cache" >&2
+    return 1
+  fi
+  echo "$jar"
+}
