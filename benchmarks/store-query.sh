@@ -10,7 +10,8 @@
 #
 # usage: benchmarks/store-query.sh
 # environment (defaults in brackets):
-#   SPANS [1000000] spans to store (the issue asks for 10000000; the fill runs at the ingest rate)
+#   SPANS [1000000] spans to store (the issue asks for 10000000; the fill runs at the ingest rate and
+#     sends again what loadgen gave up on, until SPANS are stored)
 #   DATA_DIR [fresh in $TMPDIR, deleted afterwards unless KEEP_DATA=1; one given is kept]; with REUSE=1 and a DATA_DIR filled by an earlier run
 #     (KEEP_DATA=1), the fill is skipped and the range is read from $DATA_DIR.range
 #   WORKERS [4]  BATCH [512]  SPANS_PER_TRACE [10]  ATTRIBUTES [5]  ERROR_RATIO [0.01]  SEED [7]
@@ -25,7 +26,7 @@ cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
 
 if [[ -n ${1:-} ]]; then
-  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 SPANS=${SPANS:-1000000}
@@ -139,34 +140,42 @@ else
     done
   ) &
   PROGRESS_PID=$!
-  # shellcheck disable=SC2086
-  summary=$(java $LOADGEN_JAVA_OPTS -jar "$TRACEYARD_JAR" loadgen --protocol grpc --otlp-endpoint "127.0.0.1:$GRPC_PORT" \
-    --insecure --rate 0 --traces "$TRACES" --workers "$WORKERS" --batch-size "$BATCH" \
-    --spans-per-trace "$SPANS_PER_TRACE" --attributes "$ATTRIBUTES" --error-ratio "$ERROR_RATIO" --seed "$SEED" \
-    2>>"$WORK/loadgen.log" | tail -n 1)
-  echo "loadgen: $summary"
-  sent=$(sed -nE 's/.*sent=([0-9]+).*/\1/p' <<<"$summary")
-  if [[ -z $sent ]]; then
-    kill "$PROGRESS_PID" 2>/dev/null || true
-    echo "loadgen gave no summary; its log:" >&2
-    tail -n 20 "$WORK/loadgen.log" >&2
-    exit 1
-  fi
-  last=-1
-  stable_since=$(now_seconds)
-  while true; do
-    TOTAL=$(stored_count)
-    if ((TOTAL >= sent)); then
-      break
+  # loadgen gives up on a request after 5 refusals (the store's queue full): send again what is
+  # missing, with a new seed, until SPANS spans are stored.
+  sent=0
+  TOTAL=0
+  for ((pass = 0; TOTAL < SPANS && pass < 10; pass++)); do
+    traces=$(((SPANS - TOTAL + SPANS_PER_TRACE - 1) / SPANS_PER_TRACE))
+    # shellcheck disable=SC2086
+    summary=$(java $LOADGEN_JAVA_OPTS -jar "$TRACEYARD_JAR" loadgen --protocol grpc --otlp-endpoint "127.0.0.1:$GRPC_PORT" \
+      --insecure --rate 0 --traces "$traces" --workers "$WORKERS" --batch-size "$BATCH" \
+      --spans-per-trace "$SPANS_PER_TRACE" --attributes "$ATTRIBUTES" --error-ratio "$ERROR_RATIO" \
+      --seed $((SEED + pass)) 2>>"$WORK/loadgen.log" | tail -n 1)
+    echo "loadgen pass $((pass + 1)): $summary"
+    pass_sent=$(sed -nE 's/.*sent=([0-9]+).*/\1/p' <<<"$summary")
+    if [[ -z $pass_sent ]]; then
+      kill "$PROGRESS_PID" 2>/dev/null || true
+      echo "loadgen gave no summary; its log:" >&2
+      tail -n 20 "$WORK/loadgen.log" >&2
+      exit 1
     fi
-    if [[ $TOTAL != "$last" ]]; then
-      last=$TOTAL
-      stable_since=$(now_seconds)
-    elif awk -v a="$stable_since" -v b="$(now_seconds)" 'BEGIN {exit !(b - a > 30)}'; then
-      echo "stored count stuck at $TOTAL of $sent sent" >&2
-      break
-    fi
-    sleep 0.5
+    sent=$((sent + pass_sent))
+    last=-1
+    stable_since=$(now_seconds)
+    while true; do
+      TOTAL=$(stored_count)
+      if ((TOTAL >= sent)); then
+        break
+      fi
+      if [[ $TOTAL != "$last" ]]; then
+        last=$TOTAL
+        stable_since=$(now_seconds)
+      elif awk -v a="$stable_since" -v b="$(now_seconds)" 'BEGIN {exit !(b - a > 30)}'; then
+        echo "stored count stuck at $TOTAL of $sent sent" >&2
+        break
+      fi
+      sleep 0.5
+    done
   done
   fill_seconds=$(awk -v a="$fill_t0" -v b="$(now_seconds)" 'BEGIN {printf "%.1f", b - a}')
   kill "$PROGRESS_PID" 2>/dev/null || true
