@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "start", mixinStandardHelpOptions = true,
-    description = {"All-in-one: OTLP (4317/4318) and Zipkin (9411) receivers, memory limiter, batching, the embedded",
+    description = {"All-in-one: OTLP (4317/4318) and Zipkin (9411) receivers, memory limiter, the embedded",
         "store and its query API (16686), with built-in defaults. --config files merge on top of them."})
 final class StartCommand implements Callable<Integer> {
   static final String BUILT_IN = "start.yaml";
