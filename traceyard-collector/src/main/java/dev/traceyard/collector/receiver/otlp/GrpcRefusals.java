@@ -6,6 +6,8 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.RequestContext;
 import com.linecorp.armeria.common.grpc.GrpcExceptionHandlerFunction;
 import com.linecorp.armeria.server.HttpStatusException;
+import dev.traceyard.collector.receiver.admission.AdmissionDecorator;
+import dev.traceyard.collector.receiver.admission.AdmissionRefusedException;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
@@ -32,6 +34,13 @@ final class GrpcRefusals implements GrpcExceptionHandlerFunction {
     Metadata own = Status.trailersFromThrowable(cause);
     if (own != null && own.containsKey(DETAILS)) {
       return status; // our own refusal of a decoded request, already counted
+    }
+    AdmissionRefusedException overAdmission = AdmissionRefusedException.find(cause);
+    if (overAdmission != null) {
+      // Counted by the admission decorator; the RetryInfo makes clients retry RESOURCE_EXHAUSTED.
+      com.google.rpc.Status details = OtlpAdmission.grpcStatus(overAdmission.getMessage(), AdmissionDecorator.RETRY_AFTER);
+      metadata.put(DETAILS, details);
+      return Status.RESOURCE_EXHAUSTED.withDescription(overAdmission.getMessage());
     }
     InvalidProtocolBufferException invalid = find(cause, InvalidProtocolBufferException.class);
     if (invalid != null) {

@@ -4,6 +4,7 @@ import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 
 /** gRPC answers written by hand, for requests refused before any gRPC service runs. */
 final class GrpcResponses {
@@ -15,6 +16,20 @@ final class GrpcResponses {
         .contentType(contentType)
         .add("grpc-status", Integer.toString(code.value()))
         .add("grpc-message", percentEncode(message))
+        .endOfStream(true)
+        .build();
+  }
+
+  /**
+   * A trailers-only gRPC response carrying a full {@code google.rpc.Status}, details (e.g. RetryInfo)
+   * included, in {@code grpc-status-details-bin} as gRPC clients read it.
+   */
+  static ResponseHeaders trailersOnly(MediaType contentType, com.google.rpc.Status status) {
+    return ResponseHeaders.builder(HttpStatus.OK)
+        .contentType(contentType)
+        .add("grpc-status", Integer.toString(status.getCode()))
+        .add("grpc-message", percentEncode(status.getMessage()))
+        .add("grpc-status-details-bin", Base64.getEncoder().withoutPadding().encodeToString(status.toByteArray()))
         .endOfStream(true)
         .build();
   }

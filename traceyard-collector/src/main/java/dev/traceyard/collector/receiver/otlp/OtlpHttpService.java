@@ -19,6 +19,8 @@ import com.linecorp.armeria.server.ServiceRequestContext;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.otlp.OtlpJson;
 import dev.traceyard.collector.otlp.OtlpJsonException;
+import dev.traceyard.collector.receiver.admission.AdmissionDecorator;
+import dev.traceyard.collector.receiver.admission.AdmissionRefusedException;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Locale;
@@ -121,11 +123,30 @@ final class OtlpHttpService implements HttpService {
   /** The aggregation failed (body over the limit, client gone) or, by a bug, the processing threw. */
   private HttpResponse failed(MediaType format, Throwable e) {
     Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    AdmissionRefusedException overAdmission = AdmissionRefusedException.find(cause);
+    if (overAdmission != null) {
+      // Counted by the admission decorator when it cut the body short.
+      return throttled(format, overAdmission.getMessage(), AdmissionDecorator.RETRY_AFTER);
+    }
     if (cause instanceof ContentTooLargeException) {
       return tooLarge(format, "the request body exceeds max_request_body_size of " + maxBodySize + " bytes");
     }
     logger.debug("OTLP/HTTP request failed", cause);
     return encode(HttpStatus.INTERNAL_SERVER_ERROR, format, status(Code.INTERNAL, "internal error: " + cause), null);
+  }
+
+  /**
+   * 429 with Retry-After and an OTLP status body (RESOURCE_EXHAUSTED) in the request's format, plain
+   * text when the content type is not OTLP's.
+   */
+  static HttpResponse throttled(MediaType contentType, String message, Duration retryAfter) {
+    MediaType format = contentType == PROTOBUF || contentType == JSON ? contentType : format(contentType);
+    if (format == null) {
+      return HttpResponse.of(ResponseHeaders.builder(HttpStatus.TOO_MANY_REQUESTS)
+          .add(HttpHeaderNames.RETRY_AFTER, Long.toString(retryAfterSeconds(retryAfter))).contentType(TEXT).build(),
+          HttpData.ofUtf8(message));
+    }
+    return encode(HttpStatus.TOO_MANY_REQUESTS, format, status(Code.RESOURCE_EXHAUSTED, message), retryAfter);
   }
 
   private HttpResponse malformed(MediaType format, String message) {

@@ -23,6 +23,7 @@ import dev.traceyard.collector.consumer.Consumer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.traceyard.collector.extension.auth.AuthSettings;
 import dev.traceyard.collector.extension.auth.ServerAuthenticator;
+import dev.traceyard.collector.receiver.admission.AdmissionDecorator;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -160,8 +161,14 @@ final class OtlpReceiver implements Receiver {
       }
       return HttpResponse.of(HttpStatus.NOT_FOUND);
     });
+    AdmissionDecorator admission = OtlpAdmission.decorator(grpc.admission(), settings, GRPC,
+        grpc.maxRecvMsgSizeBytes() + GRPC_FRAMING_SLACK, telemetry);
+    if (admission != null) {
+      sb.decorator(admission);
+    }
     if (auth != null) {
       // Server-wide, like otelcol's gRPC interceptor: unknown services are not revealed to strangers.
+      // Added last, so it runs first: strangers' bodies are never read, nor counted against admission.
       sb.decorator(new AuthDecorator(auth, telemetry));
     }
     return sb;
@@ -172,7 +179,13 @@ final class OtlpReceiver implements Receiver {
     ServerBuilder sb = base(http.endpoint(), tls, telemetry);
     // Inside CORS, so that browsers' preflight requests (which carry no credentials) still get answered.
     AuthDecorator authDecorator = auth == null ? null : new AuthDecorator(auth, telemetry);
-    Function<HttpService, HttpService> authenticated = s -> authDecorator == null ? s : s.decorate(authDecorator);
+    AdmissionDecorator admission = OtlpAdmission.decorator(http.admission(), settings, HTTP,
+        http.maxRequestBodySize(), telemetry);
+    // Authentication first (outermost), then admission, so that strangers' bodies are never read.
+    Function<HttpService, HttpService> authenticated = s -> {
+      HttpService admitted = admission == null ? s : s.decorate(admission);
+      return authDecorator == null ? admitted : admitted.decorate(authDecorator);
+    };
     CorsServiceBuilder cors = http.cors().enabled() ? cors(http.cors()) : null;
     for (Signal s : wired) {
       String path = s == Signal.TRACES ? http.tracesUrlPath() : s == Signal.METRICS ? http.metricsUrlPath()

@@ -4,6 +4,7 @@ import dev.traceyard.collector.config.ConfigNode;
 import dev.traceyard.collector.config.HostPort;
 import dev.traceyard.collector.config.tls.TlsServerSettings;
 import dev.traceyard.collector.extension.auth.AuthSettings;
+import dev.traceyard.collector.receiver.admission.AdmissionConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,7 +31,7 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
    */
   public record Grpc(HostPort endpoint, int maxRecvMsgSizeMib, long maxConcurrentStreams,
       Duration maxConnectionIdle, Duration maxConnectionAge, Duration keepaliveTime, TlsServerSettings tls,
-      AuthSettings auth) {
+      AuthSettings auth, AdmissionConfig admission) {
 
     int maxRecvMsgSizeBytes() {
       return maxRecvMsgSizeMib * 1024 * 1024;
@@ -39,7 +40,7 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
 
   /** HTTP settings; {@code tls} is null for plain text and {@code auth} null when requests are not authenticated. */
   public record Http(HostPort endpoint, long maxRequestBodySize, String tracesUrlPath, String metricsUrlPath,
-      String logsUrlPath, Cors cors, TlsServerSettings tls, AuthSettings auth) {}
+      String logsUrlPath, Cors cors, TlsServerSettings tls, AuthSettings auth, AdmissionConfig admission) {}
 
   /** CORS is enabled only when {@code allowedOrigins} is not empty, as in otelcol. */
   public record Cors(List<String> allowedOrigins, List<String> allowedHeaders, long maxAgeSeconds) {
@@ -92,7 +93,7 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
     ConfigNode enforcement = keepalive.child("enforcement_policy");
     enforcement.nonNegativeDuration("min_time", null);
     enforcement.bool("permit_without_stream", false);
-    return new Grpc(endpoint, maxMib, maxStreams, idle, age, time, tls(n), auth(n));
+    return new Grpc(endpoint, maxMib, maxStreams, idle, age, time, tls(n), auth(n), AdmissionConfig.parse(n));
   }
 
   private static Duration positiveOrNull(ConfigNode n, String key) {
@@ -124,7 +125,7 @@ public record OtlpReceiverConfig(Grpc grpc, Http http) {
       long maxAge = c.longInRange("max_age", 0, 0, Integer.MAX_VALUE);
       cors = new Cors(List.copyOf(origins), List.copyOf(headers), maxAge);
     }
-    return new Http(endpoint, maxBody, traces, metrics, logs, cors, tls(n), auth(n));
+    return new Http(endpoint, maxBody, traces, metrics, logs, cors, tls(n), auth(n), AdmissionConfig.parse(n));
   }
 
   /** otelcol's configtls server settings; files are read when the receiver starts. */

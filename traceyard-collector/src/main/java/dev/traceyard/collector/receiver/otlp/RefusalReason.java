@@ -8,6 +8,11 @@ enum RefusalReason {
   TOO_LARGE("too_large"),
   /** A content type or content encoding this receiver does not speak. */
   UNSUPPORTED_MEDIA_TYPE("unsupported_media_type"),
+  /**
+   * Refused before decoding because the transport's request bytes in flight would pass
+   * {@code admission.request_limit_mib} (retryable: RESOURCE_EXHAUSTED with RetryInfo, HTTP 429).
+   */
+  ADMISSION_LIMIT("admission_limit"),
   /** Decoded fine but the pipeline refused it (retryable, throttled or permanent). */
   REFUSED("refused"),
   /** No OTLP endpoint at that path (or the signal has no pipeline). */

@@ -17,6 +17,7 @@ import com.linecorp.armeria.common.stream.AbortedStreamException;
 import com.linecorp.armeria.common.stream.ClosedStreamException;
 import com.linecorp.armeria.server.HttpStatusException;
 import com.linecorp.armeria.server.Server;
+import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerErrorHandler;
 import com.linecorp.armeria.server.ServiceConfig;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -27,6 +28,9 @@ import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.consumer.Consumer;
 import dev.traceyard.collector.data.TraceBatch;
+import dev.traceyard.collector.receiver.admission.AdmissionDecorator;
+import dev.traceyard.collector.receiver.admission.AdmissionLimiter;
+import dev.traceyard.collector.receiver.admission.AdmissionRefusedException;
 import dev.traceyard.collector.telemetry.RateLimitedLogger;
 import dev.traceyard.collector.telemetry.ReceiverMetrics;
 import java.io.ByteArrayInputStream;
@@ -87,7 +91,7 @@ final class ZipkinReceiver implements Receiver {
 
   @Override
   public void start(Host host) {
-    Server s = Server.builder()
+    ServerBuilder sb = Server.builder()
         .http(config.endpoint().toSocketAddress())
         .maxRequestLength(config.maxRequestBodySize())
         .requestTimeout(REQUEST_TIMEOUT)
@@ -97,8 +101,11 @@ final class ZipkinReceiver implements Receiver {
         .serviceUnder("/api/v1/", (ctx, req) -> refuse(ctx, HttpStatus.NOT_FOUND,
             "the Zipkin v1 API is not supported: send Zipkin v2 spans to POST " + SPANS_PATH))
         .serviceUnder("/", (ctx, req) -> refuse(ctx, HttpStatus.NOT_FOUND,
-            "unknown path " + ctx.path() + ": Zipkin v2 spans are accepted at POST " + SPANS_PATH))
-        .build();
+            "unknown path " + ctx.path() + ": Zipkin v2 spans are accepted at POST " + SPANS_PATH));
+    if (config.admission().enabled()) {
+      sb.decorator(admission());
+    }
+    Server s = sb.build();
     try {
       s.start().join();
     } catch (RuntimeException e) {
@@ -126,6 +133,33 @@ final class ZipkinReceiver implements Receiver {
     } catch (RuntimeException e) {
       settings.logger().warn("zipkin receiver did not stop cleanly: {}", e.toString());
     }
+  }
+
+  /** Refuses request bodies past {@code admission.request_limit_mib} in flight with 429 + Retry-After. */
+  private AdmissionDecorator admission() {
+    AdmissionLimiter limiter = new AdmissionLimiter(config.admission().requestLimitBytes());
+    settings.telemetry().gaugeCallback("traceyard_receiver_admission_in_flight_bytes",
+        "Request bytes a receiver holds (read, decoding or being consumed), bounded by admission.request_limit_mib.",
+        new String[] {"receiver", "transport"}, new String[] {settings.id().toString(), TRANSPORT},
+        limiter::inFlightBytes);
+    return new AdmissionDecorator(limiter, config.maxRequestBodySize(), new AdmissionDecorator.Refusals() {
+      @Override
+      public void count(ServiceRequestContext ctx, String detail) {
+        refusedRequests("admission_limit");
+        refusalLog.warn("refused a request from {}: {}", ctx.clientAddress(), detail);
+      }
+
+      @Override
+      public HttpResponse respond(ServiceRequestContext ctx, HttpRequest req, String message, Duration retryAfter) {
+        return overAdmission(message, retryAfter);
+      }
+    });
+  }
+
+  private static HttpResponse overAdmission(String message, Duration retryAfter) {
+    return HttpResponse.of(ResponseHeaders.builder(HttpStatus.TOO_MANY_REQUESTS)
+        .add(HttpHeaderNames.RETRY_AFTER, Long.toString(Math.max(1, (retryAfter.toMillis() + 999) / 1000)))
+        .contentType(MediaType.PLAIN_TEXT_UTF_8).build(), HttpData.ofUtf8(message));
   }
 
   private HttpResponse serveSpans(ServiceRequestContext ctx, HttpRequest req) {
@@ -158,6 +192,11 @@ final class ZipkinReceiver implements Receiver {
         .thenApplyAsync(agg -> handle(ctx, agg.content().array(), format, encoding), ctx.blockingTaskExecutor())
         .exceptionally(t -> {
           Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+          AdmissionRefusedException overAdmission = AdmissionRefusedException.find(cause);
+          if (overAdmission != null) {
+            // Counted by the admission decorator when it cut the body short.
+            return overAdmission(overAdmission.getMessage(), AdmissionDecorator.RETRY_AFTER);
+          }
           if (isTooLarge(cause)) {
             // Armeria has already answered 413 through TooLargeHandler, which counted it.
             return text(HttpStatus.REQUEST_ENTITY_TOO_LARGE, tooLargeMessage());

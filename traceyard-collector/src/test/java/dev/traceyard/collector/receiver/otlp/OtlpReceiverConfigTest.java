@@ -88,6 +88,24 @@ class OtlpReceiverConfigTest {
   }
 
   @Test
+  void admissionLimit_isReadPerProtocolAndOffByDefault() {
+    OtlpReceiverConfig c = TestReceivers.config(
+        "protocols:\n  grpc:\n    admission: {request_limit_mib: 64}\n  http:\n");
+    assertThat(c.grpc().admission().requestLimitBytes()).isEqualTo(64L * 1024 * 1024);
+    assertThat(c.http().admission().enabled()).isFalse();
+  }
+
+  @Test
+  void badAdmissionSettings_areReportedWithTheirPath() {
+    assertThat(TestReceivers.errors("protocols:\n  http:\n    admission: {request_limit_mib: -1}\n"))
+        .singleElement().asString()
+        .contains("receivers.otlp.protocols.http.admission.request_limit_mib");
+    assertThat(TestReceivers.errors("protocols:\n  grpc:\n    admission: {waiting_limit_mib: 8}\n"))
+        .singleElement().asString()
+        .contains("receivers.otlp.protocols.grpc.admission.waiting_limit_mib");
+  }
+
+  @Test
   void unknownKey_isReportedWithItsPath() {
     assertThat(TestReceivers.errors("protocols:\n  grpc:\n    endpont: localhost:4317\n"))
         .singleElement().asString()

@@ -578,6 +578,53 @@ class ZipkinReceiverIT {
     clash.shutdown();
   }
 
+  @Test
+  void overTheAdmissionLimit_refusesWith429AndRetryAfterBeforeDecoding() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+    ComponentSettings settings = new ComponentSettings(ComponentId.parse("zipkin/admitted"), ComponentKind.RECEIVER,
+        telemetry);
+    Receiver limited = new ZipkinReceiverFactory().create(settings,
+        new ZipkinReceiverConfig(HostPort.of("127.0.0.1", 0), false, 4L * 1024 * 1024,
+            new dev.traceyard.collector.receiver.admission.AdmissionConfig(1024 * 1024)),
+        b -> {
+          holding.countDown();
+          try {
+            release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return ConsumeResult.success();
+        }, Set.of(Signal.TRACES));
+    limited.start(id -> Optional.empty());
+    try {
+      int port = limited.boundAddresses().get("http").getPort();
+      String big = "[{\"traceId\":\"" + TRACE_ID + "\",\"id\":\"48485a3953bb6124\",\"name\":\"get\","
+          + "\"tags\":{\"blob\":\"" + "x".repeat(600 * 1024) + "\"}}]";
+      var first = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v2/spans"))
+          .timeout(WAIT).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(big))
+          .build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(holding.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+
+      // Not even JSON: refused on its declared size alone, never decoded.
+      HttpResponse<String> refused = post(port, "x".repeat(600 * 1024));
+      assertThat(refused.statusCode()).isEqualTo(429);
+      assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+      assertThat(refused.body()).contains("admission.request_limit_mib");
+      assertThat(telemetry.value("traceyard_receiver_refused_requests", "zipkin/admitted", "http", "admission_limit"))
+          .isEqualTo(1);
+      assertThat(telemetry.value("traceyard_receiver_refused_requests", "zipkin/admitted", "http", "malformed"))
+          .isZero();
+
+      release.countDown();
+      assertThat(first.get(WAIT.toSeconds(), TimeUnit.SECONDS).statusCode()).isEqualTo(202);
+      assertThat(post(port, big).statusCode()).isEqualTo(202);
+    } finally {
+      release.countDown();
+      limited.shutdown();
+    }
+  }
+
   private HttpResponse<String> post(int port, String json) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v2/spans")).timeout(WAIT)
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
