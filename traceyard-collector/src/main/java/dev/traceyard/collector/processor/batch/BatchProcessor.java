@@ -36,13 +36,19 @@ import org.slf4j.Logger;
  *   <li>the timer needs no thread of its own: the sender waits on the buffer until the deadline.</li>
  * </ul>
  *
- * <p>Once a batch is accepted, the client has been told it is safe; a failed flush therefore cannot
- * be handed back, and its items are counted in {@code traceyard_processor_dropped_items} and logged
- * (rate-limited). Retrying is the exporter's job ({@code retry_on_failure}, {@code sending_queue}).
+ * <p>Once a batch is accepted, the client has been told it is safe, so a flush that downstream refuses
+ * with a retryable result is not dropped: the sender holds the refused pieces and retries them (in
+ * order, before anything newer) with exponential backoff, honouring the refusal's retry-after. Held
+ * items count against the buffer's bound, so while downstream keeps refusing the buffer fills and
+ * new data is refused as {@code throttled}: the backpressure reaches the receiver and the client
+ * retries. Only a permanent refusal (retrying cannot help) drops data, and at shutdown what is still
+ * refused after {@link #DEFAULT_SHUTDOWN_RETRY_WAIT} of retries; both are counted in
+ * {@code traceyard_processor_dropped_items} and logged (rate-limited).
  *
  * <p>Metrics: {@code incoming_items} counts every item handed in (refused ones too),
  * {@code refused_items} those refused because the buffer was full, {@code outgoing_items} those
- * handed downstream, {@code dropped_items} those downstream failed on.
+ * downstream took (or permanently refused), {@code dropped_items} those lost,
+ * {@code batch_retried_sends} the retries of refused flushes.
  */
 final class BatchProcessor implements Processor {
   /** otelcol's buckets for the batch size histogram. */
@@ -52,6 +58,11 @@ final class BatchProcessor implements Processor {
   private static final Duration SENDER_STOP_WAIT = Duration.ofSeconds(30);
   /** Suggested retry delay when the buffer is full: long enough for a few flushes to go out. */
   static final Duration THROTTLED_RETRY_AFTER = Duration.ofSeconds(1);
+  /** First wait before re-sending a refused flush; doubles per refusal up to {@link #MAX_RETRY_BACKOFF}. */
+  static final Duration INITIAL_RETRY_BACKOFF = Duration.ofMillis(100);
+  static final Duration MAX_RETRY_BACKOFF = Duration.ofSeconds(5);
+  /** How long shutdown keeps retrying refused data before it counts the rest as dropped. */
+  static final Duration DEFAULT_SHUTDOWN_RETRY_WAIT = Duration.ofSeconds(5);
 
   private enum Trigger { SIZE, TIMEOUT, SHUTDOWN }
 
@@ -70,6 +81,9 @@ final class BatchProcessor implements Processor {
   private final CounterDataPoint sizeTriggered;
   private final CounterDataPoint timeoutTriggered;
   private final GaugeDataPoint pendingGauge;
+  private final CounterDataPoint retriedSends;
+  private final RateLimitedLogger holdLog;
+  private final Duration shutdownRetryWait;
 
   private final ReentrantLock lock = new ReentrantLock();
   /** Signalled when data arrives into an empty buffer, when a size trigger is reached and on stop. */
@@ -77,11 +91,24 @@ final class BatchProcessor implements Processor {
   // Guarded by lock.
   private final ArrayDeque<Batch> pending = new ArrayDeque<>();
   private long pendingItems;
+  /** Pieces downstream refused (retryable), oldest first: sent again before anything in {@code pending}. */
+  private final ArrayDeque<Batch> held = new ArrayDeque<>();
+  private long heldItems;
+  private long retryAtNanos;
+  private long backoffNanos;
   private long deadlineNanos;
   private boolean stopping;
+  /** Set once shutdown took the held and pending data for its final delivery. */
+  private boolean drained;
   private Thread sender;
 
   BatchProcessor(ComponentSettings settings, BatchProcessorConfig config, Signal signal, Consumer next) {
+    this(settings, config, signal, next, DEFAULT_SHUTDOWN_RETRY_WAIT);
+  }
+
+  BatchProcessor(ComponentSettings settings, BatchProcessorConfig config, Signal signal, Consumer next,
+      Duration shutdownRetryWait) {
+    this.shutdownRetryWait = shutdownRetryWait;
     this.signal = signal;
     this.next = next;
     this.sendBatchSize = config.sendBatchSize();
@@ -92,6 +119,7 @@ final class BatchProcessor implements Processor {
     this.logger = settings.logger();
     this.dropLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
     this.refuseLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
+    this.holdLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
     this.metrics = settings.telemetry().processor(settings.id());
     this.sendSize = settings.telemetry().histogram("traceyard_processor_batch_batch_send_size",
         "Number of items in each batch sent downstream.", SIZE_BUCKETS, "processor").labelValues(name);
@@ -102,8 +130,11 @@ final class BatchProcessor implements Processor {
     // A plain gauge set on every change: SelfTelemetry.gaugeCallback cannot register a second
     // series (another pipeline's instance) under the same name.
     this.pendingGauge = settings.telemetry().gauge("traceyard_processor_batch_pending_items",
-        "Items waiting in the batch processor's buffer.", "processor", "signal").labelValues(name, signal.configName());
+        "Items waiting in the batch processor's buffer, including those held for a retry after downstream refused them.",
+        "processor", "signal").labelValues(name, signal.configName());
     pendingGauge.set(0);
+    this.retriedSends = settings.telemetry().counter("traceyard_processor_batch_retried_sends",
+        "Flushes sent again after downstream refused them with a retryable result.", "processor").labelValues(name);
   }
 
   @Override
@@ -128,12 +159,14 @@ final class BatchProcessor implements Processor {
     lock.lock();
     try {
       if (!stopping) {
-        if (pendingItems >= pendingBound) {
+        if (pendingItems + heldItems >= pendingBound) {
           metrics.refused(signal, n);
-          refuseLog.warn("batch buffer full ({} {} pending, bound {}): refusing {} {}; downstream is slower than the input",
-              pendingItems, signal.itemName(), pendingBound, n, signal.itemName());
-          return ConsumeResult.throttled("batch processor " + name + " buffer is full (" + pendingItems
-              + " items pending): downstream is too slow", THROTTLED_RETRY_AFTER);
+          String why = heldItems > 0 ? "downstream is refusing data (" + heldItems + " items held for a retry)"
+              : "downstream is too slow";
+          refuseLog.warn("batch buffer full ({} {} pending, bound {}): refusing {} {}; {}",
+              pendingItems + heldItems, signal.itemName(), pendingBound, n, signal.itemName(), why);
+          return ConsumeResult.throttled("batch processor " + name + " buffer is full (" + (pendingItems + heldItems)
+              + " items pending): " + why, THROTTLED_RETRY_AFTER);
         }
         boolean wasEmpty = pending.isEmpty();
         if (wasEmpty) {
@@ -141,7 +174,7 @@ final class BatchProcessor implements Processor {
         }
         pending.addLast(batch);
         pendingItems += n;
-        pendingGauge.set(pendingItems);
+        updateGauge();
         if (wasEmpty || pendingItems >= sendBatchSize) {
           changed.signal();
         }
@@ -182,21 +215,81 @@ final class BatchProcessor implements Processor {
       }
     }
     // Graceful drain on the caller's thread: receivers are already stopped, so this is the last data.
-    List<Batch> rest = drain();
+    // Held (refused) pieces go first, then the buffer; refusals are retried until the deadline.
+    long deadline = System.nanoTime() + shutdownRetryWait.toNanos();
+    List<Batch> pieces;
+    List<Batch> rest;
+    lock.lock();
+    try {
+      drained = true;
+      pieces = new ArrayList<>(held);
+      held.clear();
+      heldItems = 0;
+      rest = drainLocked();
+    } finally {
+      lock.unlock();
+    }
     if (!rest.isEmpty()) {
-      flush(rest, Trigger.SHUTDOWN);
+      List<Batch> restPieces = pieces(rest);
+      if (restPieces == null) {
+        return;
+      }
+      pieces.addAll(restPieces);
+    }
+    deliverBefore(pieces, deadline);
+  }
+
+  /** Sends pieces in order, retrying refusals with backoff until {@code deadline}; the rest is dropped, counted. */
+  private void deliverBefore(List<Batch> pieces, long deadline) {
+    long backoff = INITIAL_RETRY_BACKOFF.toNanos();
+    for (int i = 0; i < pieces.size(); i++) {
+      Batch piece = pieces.get(i);
+      while (true) {
+        ConsumeResult r = callNext(piece);
+        if (!r.isRetryable()) {
+          settled(piece, r);
+          break;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          long lost = pieces.subList(i, pieces.size()).stream().mapToLong(Batch::itemCount).sum();
+          metrics.dropped(signal, lost);
+          logger.error("shutdown: downstream still refuses after retrying for {} ms; dropped {} {}: {}",
+              shutdownRetryWait.toMillis(), lost, signal.itemName(), r);
+          return;
+        }
+        // A last try right at the deadline rather than none when the suggested wait is longer.
+        long wait = Math.min(retryWait(r, backoff), left);
+        retriedSends.inc();
+        try {
+          Thread.sleep(Math.max(1, wait / 1_000_000));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          deadline = System.nanoTime();
+        }
+        backoff = Math.min(backoff * 2, MAX_RETRY_BACKOFF.toNanos());
+      }
     }
   }
 
   private void runSender() {
     while (true) {
-      List<Batch> batches;
-      Trigger trigger;
+      List<Batch> batches = null;
+      Trigger trigger = null;
       lock.lock();
       try {
         while (true) {
           if (stopping) {
             return;
+          }
+          if (!held.isEmpty()) {
+            // Nothing newer goes out before the refused data, which keeps the order and spares downstream.
+            long wait = retryAtNanos - System.nanoTime();
+            if (wait <= 0) {
+              break;
+            }
+            changed.awaitNanos(wait);
+            continue;
           }
           if (pending.isEmpty()) {
             changed.await();
@@ -213,15 +306,100 @@ final class BatchProcessor implements Processor {
           }
           changed.awaitNanos(wait);
         }
-        batches = drainLocked();
+        if (held.isEmpty()) {
+          batches = drainLocked();
+        }
       } catch (InterruptedException e) {
         // Not how this thread is stopped (shutdown sets stopping); keep serving.
         continue;
       } finally {
         lock.unlock();
       }
-      flush(batches, trigger);
+      if (batches == null) {
+        retryHeld();
+      } else {
+        flush(batches, trigger);
+      }
     }
+  }
+
+  /** Sends the held pieces again, oldest first, until one is refused again (then backs off further). */
+  private void retryHeld() {
+    while (true) {
+      Batch piece;
+      lock.lock();
+      try {
+        piece = held.peekFirst();
+      } finally {
+        lock.unlock();
+      }
+      if (piece == null) {
+        return;
+      }
+      retriedSends.inc();
+      ConsumeResult r = callNext(piece);
+      lock.lock();
+      try {
+        if (r.isRetryable()) {
+          backoffNanos = Math.min(Math.max(backoffNanos * 2, INITIAL_RETRY_BACKOFF.toNanos()), MAX_RETRY_BACKOFF.toNanos());
+          long wait = retryWait(r, backoffNanos);
+          retryAtNanos = System.nanoTime() + wait;
+          holdLog.warn("downstream still refuses ({}): holding {} {}, next retry in {} ms", r, heldItems,
+              signal.itemName(), wait / 1_000_000);
+          return;
+        }
+        held.pollFirst();
+        heldItems -= piece.itemCount();
+        if (held.isEmpty()) {
+          backoffNanos = 0;
+        }
+        updateGauge();
+      } finally {
+        lock.unlock();
+      }
+      settled(piece, r);
+    }
+  }
+
+  /** The refusal's retry-after when it gives one (within the backoff bounds), else the backoff. */
+  private static long retryWait(ConsumeResult r, long backoff) {
+    Duration after = r.retryAfter();
+    if (after == null || after.isNegative() || after.isZero()) {
+      return backoff;
+    }
+    return Math.min(after.toNanos(), MAX_RETRY_BACKOFF.toNanos());
+  }
+
+  /**
+   * Keeps refused pieces (the first one refused and every later one of the same flush) for a retry.
+   * Once shutdown has taken the held data for its final delivery nobody would retry them (the sender
+   * outlived shutdown's wait): they are counted as dropped instead.
+   */
+  private void hold(List<Batch> refused, ConsumeResult r) {
+    long n = refused.stream().mapToLong(Batch::itemCount).sum();
+    lock.lock();
+    try {
+      if (!drained) {
+        held.addAll(refused);
+        heldItems += n;
+        backoffNanos = INITIAL_RETRY_BACKOFF.toNanos();
+        long wait = retryWait(r, backoffNanos);
+        retryAtNanos = System.nanoTime() + wait;
+        updateGauge();
+        holdLog.warn("downstream refused {} {} ({}): holding them, retry in {} ms; new data is refused once {} "
+            + "items are buffered", n, signal.itemName(), r, wait / 1_000_000, pendingBound);
+        return;
+      }
+    } finally {
+      lock.unlock();
+    }
+    metrics.dropped(signal, n);
+    dropLog.warn("dropped {} {} refused by downstream after shutdown's final delivery: {}", n, signal.itemName(), r);
+  }
+
+  /** Pending items plus held ones: what the buffer bound counts. Call with the lock held. */
+  private void updateGauge() {
+    pendingGauge.set(pendingItems + heldItems);
   }
 
   private List<Batch> drain() {
@@ -237,20 +415,27 @@ final class BatchProcessor implements Processor {
     List<Batch> out = new ArrayList<>(pending);
     pending.clear();
     pendingItems = 0;
-    pendingGauge.set(0);
+    updateGauge();
     return out;
   }
 
-  /** Merges, splits by {@code send_batch_max_size} and sends; never throws. */
-  private void flush(List<Batch> batches, Trigger trigger) {
-    List<Batch> pieces;
+  /** Merged and split by {@code send_batch_max_size}; null (dropped, counted) if merging fails. */
+  private List<Batch> pieces(List<Batch> batches) {
     try {
       Batch merged = Batches.merge(batches);
-      pieces = sendBatchMaxSize > 0 ? Batches.split(merged, sendBatchMaxSize) : List.of(merged);
+      return new ArrayList<>(sendBatchMaxSize > 0 ? Batches.split(merged, sendBatchMaxSize) : List.of(merged));
     } catch (RuntimeException e) {
       long n = batches.stream().mapToLong(Batch::itemCount).sum();
       metrics.dropped(signal, n);
       logger.error("could not merge {} pending batches; dropped {} {}", batches.size(), n, signal.itemName(), e);
+      return null;
+    }
+  }
+
+  /** Merges, splits by {@code send_batch_max_size} and sends; never throws. */
+  private void flush(List<Batch> batches, Trigger trigger) {
+    List<Batch> pieces = pieces(batches);
+    if (pieces == null) {
       return;
     }
     if (trigger == Trigger.SIZE && pieces.size() > 1) {
@@ -261,14 +446,20 @@ final class BatchProcessor implements Processor {
         pieces = pieces.subList(0, pieces.size() - 1);
       }
     }
-    for (Batch piece : pieces) {
+    for (int i = 0; i < pieces.size(); i++) {
+      Batch piece = pieces.get(i);
       if (trigger == Trigger.SIZE) {
         sizeTriggered.inc();
       } else if (trigger == Trigger.TIMEOUT) {
         timeoutTriggered.inc();
       }
       sendSize.observe(piece.itemCount());
-      sendPiece(piece);
+      ConsumeResult r = callNext(piece);
+      if (r.isRetryable()) {
+        hold(new ArrayList<>(pieces.subList(i, pieces.size())), r);
+        return;
+      }
+      settled(piece, r);
     }
   }
 
@@ -284,21 +475,20 @@ final class BatchProcessor implements Processor {
       }
       pending.addFirst(remainder);
       pendingItems += remainder.itemCount();
-      pendingGauge.set(pendingItems);
+      updateGauge();
       return true;
     } finally {
       lock.unlock();
     }
   }
 
-  /** Sends one piece of an accepted batch: a failure here can only be counted and logged. */
-  private void sendPiece(Batch piece) {
+  /** Accounts for a piece downstream took or refused for good: a permanent refusal can only be counted and logged. */
+  private void settled(Batch piece, ConsumeResult r) {
     int n = piece.itemCount();
     metrics.outgoing(signal, n);
-    ConsumeResult r = callNext(piece);
     if (!r.isSuccess()) {
       metrics.dropped(signal, n);
-      dropLog.warn("dropped {} {}: sending the batch downstream failed: {}", n, signal.itemName(), r);
+      dropLog.warn("dropped {} {}: downstream refused the batch permanently: {}", n, signal.itemName(), r);
     } else if (r.rejectedItems() > 0) {
       // Counted by the component that rejected them; logged here because no client will hear of it.
       dropLog.warn("downstream rejected {} of {} {}: {}", r.rejectedItems(), n, signal.itemName(), r.message());

@@ -128,14 +128,100 @@ class BatchProcessorTest {
   }
 
   @Test
-  void downstreamFailure_countsItemsAsDropped() {
-    downstream.answer = b -> ConsumeResult.retryable("backend down", Duration.ofSeconds(1));
+  void retryableRefusal_isHeldAndRetriedUntilDownstreamAccepts_nothingDropped() {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    downstream.answer = b -> calls.incrementAndGet() <= 3 ? ConsumeResult.retryable("backend down", null)
+        : ConsumeResult.success();
+    BatchProcessor p = start(new BatchProcessorConfig(3, LONG, 0));
+
+    assertThat(p.consume(spans(3)).isSuccess()).isTrue();
+
+    await().atMost(30, SECONDS).until(() -> downstream.acceptedItems() == 3);
+    assertThat(downstream.received).hasSize(4);
+    assertThat(downstream.acceptedSpanNames()).containsExactly("span-0", "span-1", "span-2");
+    assertThat(metric("traceyard_processor_batch_retried_sends")).isEqualTo(3);
+    assertThat(itemMetric("traceyard_processor_dropped_items")).isZero();
+    assertThat(itemMetric("traceyard_processor_outgoing_items")).isEqualTo(3);
+  }
+
+  @Test
+  void whileDownstreamRefuses_heldDataFillsTheBound_newDataIsRefusedRetryably_andAllAcceptedDataArrivesInOrder() {
+    downstream.answer = b -> ConsumeResult.retryable("backend down", Duration.ofMillis(20));
+    // send_batch_size 2 -> the buffer holds up to 10 x 2 = 20 items, held ones included
+    BatchProcessor p = start(new BatchProcessorConfig(2, Duration.ofMillis(1), 0));
+    List<String> acknowledged = new ArrayList<>();
+    ConsumeResult refused = null;
+    for (int i = 0; i < 100 && refused == null; i++) {
+      int first = spanSeq;
+      ConsumeResult r = p.consume(spans(2));
+      if (r.isSuccess()) {
+        acknowledged.add("span-" + first);
+        acknowledged.add("span-" + (first + 1));
+        // let the sender take what is there, so that refused data is held rather than only buffered
+        await().atMost(30, SECONDS).until(() -> downstream.received.size() > 0);
+      } else {
+        refused = r;
+      }
+    }
+
+    assertThat(refused).as("refused once the held data reached the bound").isNotNull();
+    assertThat(refused.isRetryable()).isTrue();
+    assertThat(refused.isThrottled()).isTrue();
+    assertThat(refused.message()).contains("held for a retry");
+    assertThat(acknowledged).hasSize(20);
+    assertThat(itemMetric("traceyard_processor_refused_items")).isEqualTo(2);
+    assertThat(telemetry.scrape()).contains("traceyard_processor_batch_pending_items{processor=\"batch\",signal=\"traces\"} 20");
+
+    downstream.answer = b -> ConsumeResult.success();
+    await().atMost(30, SECONDS).until(() -> downstream.acceptedItems() == 20);
+    assertThat(downstream.acceptedSpanNames()).containsExactlyElementsOf(acknowledged);
+    assertThat(itemMetric("traceyard_processor_dropped_items")).isZero();
+    assertThat(p.consume(spans(2)).isSuccess()).as("room again").isTrue();
+  }
+
+  @Test
+  void permanentRefusal_isDroppedAndCounted() {
+    downstream.answer = b -> ConsumeResult.permanent("bad data");
     BatchProcessor p = start(new BatchProcessorConfig(3, LONG, 0));
 
     assertThat(p.consume(spans(3)).isSuccess()).isTrue();
 
     await().atMost(30, SECONDS).until(() -> itemMetric("traceyard_processor_dropped_items") == 3);
-    assertThat(itemMetric("traceyard_processor_outgoing_items")).isEqualTo(3);
+    assertThat(downstream.received).hasSize(1);
+    assertThat(metric("traceyard_processor_batch_retried_sends")).isZero();
+  }
+
+  @Test
+  void shutdown_deliversHeldDataOnceDownstreamRecovers() {
+    java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+    downstream.answer = b -> calls.incrementAndGet() <= 2 ? ConsumeResult.retryable("backend down", LONG)
+        : ConsumeResult.success();
+    BatchProcessor p = start(new BatchProcessorConfig(3, LONG, 0));
+    p.consume(spans(3));
+    await().atMost(30, SECONDS).until(() -> downstream.received.size() == 1);
+    p.consume(spans(1));
+
+    p.shutdown();
+
+    assertThat(downstream.acceptedSpanNames()).containsExactly("span-0", "span-1", "span-2", "span-3");
+    assertThat(itemMetric("traceyard_processor_dropped_items")).isZero();
+  }
+
+  @Test
+  void shutdown_countsWhatDownstreamStillRefusesAtTheDeadlineAsDropped() {
+    downstream.answer = b -> ConsumeResult.retryable("backend down", null);
+    BatchProcessor p = new BatchProcessor(
+        new ComponentSettings(ComponentId.of("batch"), ComponentKind.PROCESSOR, telemetry),
+        new BatchProcessorConfig(3, LONG, 0), Signal.TRACES, downstream, Duration.ofMillis(300));
+    p.start(id -> java.util.Optional.empty());
+    p.consume(spans(3));
+    await().atMost(30, SECONDS).until(() -> downstream.received.size() >= 1);
+    p.consume(spans(2));
+
+    p.shutdown();
+
+    assertThat(itemMetric("traceyard_processor_dropped_items")).isEqualTo(5);
+    assertThat(downstream.acceptedItems()).isZero();
   }
 
   @Test
@@ -263,12 +349,26 @@ class BatchProcessorTest {
 
   private static final class Recorder implements Consumer {
     final List<Batch> received = new CopyOnWriteArrayList<>();
+    /** Only the batches this consumer said yes to. */
+    final List<Batch> accepted = new CopyOnWriteArrayList<>();
     volatile Function<Batch, ConsumeResult> answer = b -> ConsumeResult.success();
 
     @Override
     public ConsumeResult consume(Batch batch) {
       received.add(batch);
-      return answer.apply(batch);
+      ConsumeResult r = answer.apply(batch);
+      if (r.isSuccess()) {
+        accepted.add(batch);
+      }
+      return r;
+    }
+
+    int acceptedItems() {
+      return accepted.stream().mapToInt(Batch::itemCount).sum();
+    }
+
+    List<String> acceptedSpanNames() {
+      return names(accepted);
     }
 
     List<Integer> sizes() {
@@ -282,8 +382,12 @@ class BatchProcessorTest {
     }
 
     List<String> spanNames() {
+      return names(received);
+    }
+
+    private static List<String> names(List<Batch> batches) {
       List<String> out = new ArrayList<>();
-      for (Batch b : received) {
+      for (Batch b : batches) {
         for (ResourceSpans rs : ((TraceBatch) b).request().getResourceSpansList()) {
           for (ScopeSpans ss : rs.getScopeSpansList()) {
             ss.getSpansList().forEach(s -> out.add(s.getName()));
