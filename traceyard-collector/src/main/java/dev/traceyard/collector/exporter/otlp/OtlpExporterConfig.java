@@ -4,17 +4,30 @@ import dev.traceyard.collector.config.ConfigNode;
 import dev.traceyard.collector.exporter.exporterhelper.CompressionSetting;
 import dev.traceyard.collector.config.HostPort;
 import dev.traceyard.collector.exporter.exporterhelper.ExporterHelperConfig;
-import dev.traceyard.collector.exporter.exporterhelper.TlsClientSettings;
+import dev.traceyard.collector.config.tls.TlsClientSettings;
+import dev.traceyard.collector.extension.auth.AuthSettings;
 import java.util.Map;
 
 /**
  * Config of the {@code otlp} (gRPC) exporter, with otelcol's keys: {@code endpoint} ({@code host:port},
  * or with an {@code http://} / {@code https://} scheme; https always uses TLS, otherwise
- * {@code tls.insecure} decides, as in otelcol), {@code compression}, {@code headers}, {@code tls},
+ * {@code tls.insecure} decides, as in otelcol), {@code compression}, {@code headers}, {@code tls}
+ * (otelcol's configtls client keys, see {@link TlsClientSettings}), {@code auth.authenticator} (a
+ * {@code bearertokenauth} or {@code basicauth} extension that adds credentials to every call),
  * {@code balancer_name}, plus {@code timeout}, {@code sending_queue} and {@code retry_on_failure}.
+ *
+ * @param auth null when calls carry no credentials from an extension
  */
 public record OtlpExporterConfig(HostPort endpoint, boolean useTls, boolean gzip, Map<String, String> headers,
-    TlsClientSettings tls, String balancerName, ExporterHelperConfig helper) {
+    TlsClientSettings tls, AuthSettings auth, String balancerName, ExporterHelperConfig helper) {
+
+  @Override
+  public String toString() {
+    // Header values often are credentials: only their names.
+    return "OtlpExporterConfig{endpoint=" + endpoint + ", tls=" + useTls + ", headers=" + headers.keySet()
+        + ", auth=" + (auth == null ? "none" : auth.authenticator()) + "}";
+  }
+
 
   static OtlpExporterConfig parse(ConfigNode node) {
     Endpoint ep = parseEndpoint(node);
@@ -27,8 +40,10 @@ public record OtlpExporterConfig(HostPort endpoint, boolean useTls, boolean gzip
       node.error("balancer_name", "unknown value '" + balancer + "' (expected one of: round_robin, pick_first)");
       balancer = "round_robin";
     }
+    AuthSettings auth = node.isSet("auth") ? AuthSettings.parse(node.child("auth")) : null;
     ExporterHelperConfig helper = ExporterHelperConfig.parse(node);
-    return new OtlpExporterConfig(ep.hostPort, ep.forceTls || !tls.insecure(), gzip, headers, tls, balancer, helper);
+    return new OtlpExporterConfig(ep.hostPort, ep.forceTls || !tls.insecure(), gzip, headers, tls, auth, balancer,
+        helper);
   }
 
   private record Endpoint(HostPort hostPort, boolean forceTls) {}

@@ -11,6 +11,9 @@ import com.linecorp.armeria.client.grpc.GrpcClients;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.SessionProtocol;
 import dev.traceyard.collector.component.Host;
+import dev.traceyard.collector.config.tls.ClientTls;
+import dev.traceyard.collector.exporter.exporterhelper.AuthHeaders;
+import dev.traceyard.collector.extension.auth.ClientAuthenticator;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.data.LogBatch;
@@ -35,6 +38,7 @@ final class OtlpGrpcSender implements Sender {
   private static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
 
   private final OtlpExporterConfig config;
+  private final Logger logger;
   private final RateLimitedLogger partialLog;
   private ClientFactory factory;
   private TraceServiceGrpc.TraceServiceBlockingStub traces;
@@ -43,6 +47,7 @@ final class OtlpGrpcSender implements Sender {
 
   OtlpGrpcSender(OtlpExporterConfig config, Logger logger) {
     this.config = config;
+    this.logger = logger;
     this.partialLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
   }
 
@@ -50,17 +55,20 @@ final class OtlpGrpcSender implements Sender {
   public void start(Host host) {
     // An own event loop: with the sending queue disabled this client is called on the receiver's
     // thread, which must never wait for a connection served by its own event loop.
+    // Files and extensions are checked before anything is built, with errors naming the config path.
+    ClientTls tls = config.useTls() ? ClientTls.load(config.tls(), logger) : null;
+    ClientAuthenticator auth = config.auth() == null ? null : config.auth().client(host);
     ClientFactoryBuilder fb = ClientFactory.builder().workerGroup(2);
-    if (config.useTls()) {
-      config.tls().applyTo(fb);
+    if (tls != null) {
+      tls.applyTo(fb);
     }
     factory = fb.build();
-    traces = client().build(TraceServiceGrpc.TraceServiceBlockingStub.class);
-    metrics = client().build(MetricsServiceGrpc.MetricsServiceBlockingStub.class);
-    logs = client().build(LogsServiceGrpc.LogsServiceBlockingStub.class);
+    traces = client(auth).build(TraceServiceGrpc.TraceServiceBlockingStub.class);
+    metrics = client(auth).build(MetricsServiceGrpc.MetricsServiceBlockingStub.class);
+    logs = client(auth).build(LogsServiceGrpc.LogsServiceBlockingStub.class);
   }
 
-  private GrpcClientBuilder client() {
+  private GrpcClientBuilder client(ClientAuthenticator auth) {
     SessionProtocol protocol = config.useTls() ? SessionProtocol.HTTPS : SessionProtocol.HTTP;
     GrpcClientBuilder b = GrpcClients.builder(protocol, Endpoint.of(config.endpoint().host(), config.endpoint().port()))
         .factory(factory)
@@ -70,6 +78,9 @@ final class OtlpGrpcSender implements Sender {
       b.compressor(FastGzip.INSTANCE);
     }
     config.headers().forEach(b::setHeader);
+    if (auth != null) {
+      b.decorator(AuthHeaders.decorator(auth));
+    }
     if (config.useTls() && config.tls().serverNameOverride() != null) {
       // Armeria derives the TLS server name (SNI and certificate check) from the authority.
       b.setHeader(HttpHeaderNames.AUTHORITY, config.tls().serverNameOverride());

@@ -5,7 +5,8 @@ import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.config.ConfigNode;
 import dev.traceyard.collector.exporter.exporterhelper.CompressionSetting;
 import dev.traceyard.collector.exporter.exporterhelper.ExporterHelperConfig;
-import dev.traceyard.collector.exporter.exporterhelper.TlsClientSettings;
+import dev.traceyard.collector.config.tls.TlsClientSettings;
+import dev.traceyard.collector.extension.auth.AuthSettings;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -20,10 +21,22 @@ import java.util.Map;
  * the base), {@code encoding}, {@code compression}, {@code headers}, {@code tls}, {@code timeout}
  * (30s), {@code sending_queue} and {@code retry_on_failure}.
  *
+ * {@code auth.authenticator} names a {@code bearertokenauth} or {@code basicauth} extension that adds
+ * credentials to every request.
+ *
  * @param urls the URL per signal; a signal without one is refused permanently when it arrives
+ * @param auth null when requests carry no credentials from an extension
  */
 public record OtlpHttpExporterConfig(Map<Signal, URI> urls, boolean json, boolean gzip, Map<String, String> headers,
-    TlsClientSettings tls, ExporterHelperConfig helper) {
+    TlsClientSettings tls, AuthSettings auth, ExporterHelperConfig helper) {
+
+  @Override
+  public String toString() {
+    // Header values often are credentials: only their names.
+    return "OtlpHttpExporterConfig{urls=" + urls + ", headers=" + headers.keySet() + ", auth="
+        + (auth == null ? "none" : auth.authenticator()) + "}";
+  }
+
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
 
   static OtlpHttpExporterConfig parse(ConfigNode node) {
@@ -46,8 +59,9 @@ public record OtlpHttpExporterConfig(Map<Signal, URI> urls, boolean json, boolea
     boolean gzip = CompressionSetting.parseGzip(node);
     Map<String, String> headers = node.stringMap("headers");
     TlsClientSettings tls = TlsClientSettings.parse(node.child("tls"));
+    AuthSettings auth = node.isSet("auth") ? AuthSettings.parse(node.child("auth")) : null;
     ExporterHelperConfig helper = ExporterHelperConfig.parse(node, DEFAULT_TIMEOUT);
-    return new OtlpHttpExporterConfig(Collections.unmodifiableMap(urls), json, gzip, headers, tls, helper);
+    return new OtlpHttpExporterConfig(Collections.unmodifiableMap(urls), json, gzip, headers, tls, auth, helper);
   }
 
   private static boolean given(ConfigNode node, String key) {

@@ -18,6 +18,9 @@ import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.RequestHeadersBuilder;
 import dev.traceyard.collector.component.Host;
+import dev.traceyard.collector.config.tls.ClientTls;
+import dev.traceyard.collector.exporter.exporterhelper.AuthHeaders;
+import dev.traceyard.collector.extension.auth.ClientAuthenticator;
 import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.data.Batch;
@@ -67,10 +70,13 @@ final class OtlpHttpSender implements Sender {
   public void start(Host host) {
     // An own event loop: with the sending queue disabled this client is called on the receiver's
     // thread, which must never wait for a connection served by its own event loop.
-    ClientFactoryBuilder fb = ClientFactory.builder().workerGroup(2);
     boolean anyHttps = config.urls().values().stream().anyMatch(u -> u.getScheme().equals("https"));
-    if (anyHttps) {
-      config.tls().applyTo(fb);
+    // Files and extensions are checked before anything is built, with errors naming the config path.
+    ClientTls tls = anyHttps ? ClientTls.load(config.tls(), logger) : null;
+    ClientAuthenticator auth = config.auth() == null ? null : config.auth().client(host);
+    ClientFactoryBuilder fb = ClientFactory.builder().workerGroup(2);
+    if (tls != null) {
+      tls.applyTo(fb);
     }
     factory = fb.build();
     config.urls().forEach((signal, url) -> {
@@ -79,6 +85,9 @@ final class OtlpHttpSender implements Sender {
           .responseTimeout(config.helper().timeout())
           .maxResponseLength(MAX_RESPONSE_BYTES);
       config.headers().forEach(b::setHeader);
+      if (auth != null) {
+        b.decorator(AuthHeaders.decorator(auth));
+      }
       if (url.getScheme().equals("https") && config.tls().serverNameOverride() != null) {
         // Armeria derives the TLS server name (SNI and certificate check) from the authority.
         b.setHeader(HttpHeaderNames.AUTHORITY, config.tls().serverNameOverride());

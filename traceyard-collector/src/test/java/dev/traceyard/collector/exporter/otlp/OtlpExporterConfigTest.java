@@ -44,6 +44,9 @@ class OtlpExporterConfigTest {
         "  cert_file: /etc/client.pem",
         "  key_file: /etc/client.key",
         "  server_name_override: collector.internal",
+        "  min_version: \"1.3\"",
+        "auth:",
+        "  authenticator: bearertokenauth/out",
         "balancer_name: pick_first",
         "timeout: 10s",
         "sending_queue:",
@@ -57,12 +60,29 @@ class OtlpExporterConfigTest {
     assertThat(c.useTls()).isFalse();
     assertThat(c.gzip()).isFalse();
     assertThat(c.headers()).isEqualTo(Map.of("x-tenant", "acme"));
-    assertThat(c.tls().caFile()).isEqualTo("/etc/ca.pem");
+    assertThat(c.tls().ca().file()).isEqualTo(java.nio.file.Path.of("/etc/ca.pem"));
+    assertThat(c.tls().hasClientCertificate()).isTrue();
+    assertThat(c.tls().minVersion()).isEqualTo(dev.traceyard.collector.config.tls.TlsVersion.TLS_1_3);
+    assertThat(c.auth().authenticator().toString()).isEqualTo("bearertokenauth/out");
     assertThat(c.tls().serverNameOverride()).isEqualTo("collector.internal");
     assertThat(c.balancerName()).isEqualTo("pick_first");
     assertThat(c.helper().timeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(c.helper().queue().queueSize()).isEqualTo(10);
     assertThat(c.helper().retry().enabled()).isFalse();
+  }
+
+  @Test
+  void toString_namesHeadersButNeverTheirValues() {
+    Parsed<OtlpExporterConfig> p = parse("endpoint: localhost:4317\nheaders:\n  authorization: Bearer s3cr3t");
+
+    assertThat(p.config().toString()).contains("authorization").doesNotContain("s3cr3t");
+  }
+
+  @Test
+  void authWithoutAuthenticator_isReportedWithItsPath() {
+    Parsed<OtlpExporterConfig> p = parse("endpoint: localhost:4317\nauth: {}");
+
+    assertThat(p.errors()).singleElement().asString().contains("exporters.otlp.auth.authenticator");
   }
 
   @Test
@@ -95,7 +115,7 @@ class OtlpExporterConfigTest {
         "exporters.otlp.endpoint: invalid endpoint 'collector': expected host:port, e.g. localhost:4317",
         "exporters.otlp.compression: 'snappy' is not supported yet (use gzip or none)",
         "exporters.otlp.headers.nested: expected a string, got a mapping",
-        "exporters.otlp.tls.key_file: cert_file and key_file must be set together (a client certificate needs its key), or neither",
+        "exporters.otlp.tls.key_file: is required when cert_file is set: provide both the certificate and its private key",
         "exporters.otlp.balancer_name: unknown value 'least_request' (expected one of: round_robin, pick_first)");
   }
 
