@@ -39,6 +39,7 @@ public final class Components {
         .extension(new dev.traceyard.collector.extension.healthcheck.HealthCheckExtensionFactory())
         .extension(new dev.traceyard.collector.extension.auth.bearertoken.BearerTokenAuthExtensionFactory())
         .extension(new dev.traceyard.collector.extension.auth.basic.BasicAuthExtensionFactory())
+        .extension(new dev.traceyard.collector.extension.filestorage.FileStorageExtensionFactory())
         ;
   }
 }

@@ -38,6 +38,14 @@ public interface ExportQueue {
 
   long capacity();
 
+  /**
+   * Whether queued batches survive a restart. A durable queue keeps a batch whose delivery was cut
+   * short by shutdown ({@link Entry#release()}) for the next start instead of losing it.
+   */
+  default boolean durable() {
+    return false;
+  }
+
   /** Stops taking new batches; queued ones can still be taken. Idempotent. */
   void close();
 
@@ -53,5 +61,12 @@ public interface ExportQueue {
 
     /** A persistent queue deletes the batch here; the in-memory queue has nothing to do. */
     default void done() {}
+
+    /**
+     * Delivery did not end (shutdown came first): a durable queue keeps the batch on disk and
+     * delivers it again after the next start; the in-memory queue has nothing to do (the batch is lost).
+     * Called instead of {@link #done()}.
+     */
+    default void release() {}
   }
 }

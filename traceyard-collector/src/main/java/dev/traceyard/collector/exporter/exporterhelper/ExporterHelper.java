@@ -197,11 +197,16 @@ public final class ExporterHelper implements Exporter {
       if (entry == null) {
         return;
       }
+      boolean ended = false;
       try {
-        deliver(entry.batch());
+        ended = deliver(entry.batch(), q.durable()) != KEPT;
       } finally {
         try {
-          entry.done();
+          if (ended) {
+            entry.done();
+          } else {
+            entry.release();
+          }
         } catch (RuntimeException e) {
           failureLog.warn("sending queue failed to release a batch: {}", e.toString());
         }
@@ -209,8 +214,21 @@ public final class ExporterHelper implements Exporter {
     }
   }
 
-  /** Sends with retries until success, a permanent error, or giving up; counts and logs the outcome. */
+  /**
+   * Returned by {@link #deliver} when shutdown cut the retries short and a durable queue keeps the
+   * batch for the next start: nothing was lost, so nothing is counted as failed.
+   */
+  private static final ConsumeResult KEPT = ConsumeResult.retryable("kept in the persistent queue for the next start", null);
+
   private ConsumeResult deliver(Batch batch) {
+    return deliver(batch, false);
+  }
+
+  /**
+   * Sends with retries until success, a permanent error, or giving up; counts and logs the outcome.
+   * With {@code durable}, a delivery cut short by shutdown returns {@link #KEPT} instead of giving up.
+   */
+  private ConsumeResult deliver(Batch batch, boolean durable) {
     Signal signal = batch.signal();
     int items = batch.itemCount();
     RetryConfig retry = config.retry();
@@ -259,6 +277,11 @@ public final class ExporterHelper implements Exporter {
         logger.debug("retrying {} {} in {} after: {}", items, noun(signal), Durations.format(delay), r.message());
       }
       if (!pause(delay)) {
+        if (durable) {
+          failureLog.warn("shutting down before the next retry of {} {} was due; they stay in the persistent queue "
+              + "for the next start; last error: {}", items, noun(signal), r.message());
+          return KEPT;
+        }
         metrics.sendFailed(signal, items);
         failureLog.warn("dropping {} {}: shutting down before the next retry was due; last error: {}", items,
             noun(signal), r.message());

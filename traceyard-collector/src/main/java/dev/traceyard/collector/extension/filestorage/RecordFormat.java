@@ -1,0 +1,147 @@
+package dev.traceyard.collector.extension.filestorage;
+
+import dev.traceyard.collector.component.Signal;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+/**
+ * One queued batch in a segment file:
+ *
+ * <pre>
+ * offset size
+ *  0      4   magic 'TYQ1' (lets recovery find the next record after a damaged one)
+ *  4      4   payload length
+ *  8      4   CRC32C of bytes 12 .. end of payload (sequence, signal, items, payload)
+ * 12      8   sequence number (unique in the queue, never reused; acknowledgements name it)
+ * 20      1   signal (0 traces, 1 metrics, 2 logs)
+ * 21      4   item count (for the items sizer, without decoding the payload)
+ * 25      n   payload: the OTLP protobuf export request
+ * </pre>
+ *
+ * Big-endian. The checksum covers the header fields after it, so a damaged length or sequence is
+ * caught as well as a damaged payload.
+ */
+final class RecordFormat {
+  static final int MAGIC = 0x54595131;
+  static final int HEADER_SIZE = 25;
+  private static final Signal[] SIGNALS = {Signal.TRACES, Signal.METRICS, Signal.LOGS};
+
+  private RecordFormat() {}
+
+  /** What the header of a valid record says, and where it is. */
+  record Header(long offset, long seq, Signal signal, int items, int payloadLength) {
+    long end() {
+      return offset + HEADER_SIZE + payloadLength;
+    }
+
+    int size() {
+      return HEADER_SIZE + payloadLength;
+    }
+  }
+
+  static ByteBuffer encode(long seq, Signal signal, int items, byte[] payload) {
+    ByteBuffer b = ByteBuffer.allocate(HEADER_SIZE + payload.length);
+    b.putInt(MAGIC).putInt(payload.length).putInt(0).putLong(seq).put(code(signal)).putInt(items).put(payload);
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 12, b.capacity() - 12);
+    b.putInt(8, (int) crc.getValue());
+    b.flip();
+    return b;
+  }
+
+  private static byte code(Signal s) {
+    for (int i = 0; i < SIGNALS.length; i++) {
+      if (SIGNALS[i] == s) {
+        return (byte) i;
+      }
+    }
+    throw new IllegalArgumentException(s.toString());
+  }
+
+  /** The record starting at {@code pos} of {@code data[0, limit)}, or null if there is no valid one there. */
+  static Header parse(byte[] data, int pos, int limit) {
+    if (limit - pos < HEADER_SIZE) {
+      return null;
+    }
+    ByteBuffer b = ByteBuffer.wrap(data, 0, limit);
+    if (b.getInt(pos) != MAGIC) {
+      return null;
+    }
+    int length = b.getInt(pos + 4);
+    if (length < 0 || length > limit - pos - HEADER_SIZE) {
+      return null;
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(data, pos + 12, HEADER_SIZE - 12 + length);
+    if ((int) crc.getValue() != b.getInt(pos + 8)) {
+      return null;
+    }
+    int signal = b.get(pos + 20);
+    int items = b.getInt(pos + 21);
+    if (signal < 0 || signal >= SIGNALS.length || items < 0) {
+      return null;
+    }
+    return new Header(pos, b.getLong(pos + 12), SIGNALS[signal], items, length);
+  }
+
+  /**
+   * What a segment holds: its valid records, the damaged ranges between them, and a tail that
+   * holds no valid record (a write cut short by a crash, or zeros a power loss left behind).
+   */
+  record Scan(List<Header> records, List<long[]> damaged, long validEnd, long length) {
+    boolean isDamaged() {
+      return !damaged.isEmpty();
+    }
+
+    long damagedBytes() {
+      long n = 0;
+      for (long[] r : damaged) {
+        n += r[1] - r[0];
+      }
+      return n;
+    }
+
+    long tornBytes() {
+      return length - validEnd;
+    }
+  }
+
+  /**
+   * Reads a whole segment. Where a record does not check out, looks for the next one that does
+   * (magic and checksum): if there is one, the bytes in between are damage; if not, the rest of the
+   * file is a torn tail. A torn write can only be the last thing in a file, so it never hides a
+   * valid record after it.
+   */
+  static Scan scan(byte[] data) {
+    List<Header> records = new ArrayList<>();
+    List<long[]> damaged = new ArrayList<>();
+    int pos = 0;
+    int n = data.length;
+    long validEnd = 0;
+    while (pos < n) {
+      Header h = parse(data, pos, n);
+      if (h != null) {
+        records.add(h);
+        pos = (int) h.end();
+        validEnd = pos;
+        continue;
+      }
+      int next = -1;
+      for (int q = pos + 1; q <= n - HEADER_SIZE; q++) {
+        // Cheap pre-check on the magic's first byte before the full parse.
+        if (data[q] == 0x54 && parse(data, q, n) != null) {
+          next = q;
+          break;
+        }
+      }
+      if (next < 0) {
+        break;
+      }
+      damaged.add(new long[] {pos, next});
+      pos = next;
+    }
+    return new Scan(List.copyOf(records), List.copyOf(damaged), validEnd, n);
+  }
+}
