@@ -61,6 +61,14 @@ final class GrpcExport {
 
   private <Q extends Message, R extends Message> void export(SignalCodec<Q, R> codec, Q request,
       StreamObserver<R> response) {
+    // Armeria has parsed the message; what protobuf accepts may still break OTLP's limits (id lengths...).
+    String violation = codec.violation(request);
+    if (violation != null) {
+      telemetry.refused(RefusalReason.MALFORMED, codec.signal(), codec.batch(request).itemCount(), violation);
+      response.onError(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+          .setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(violation).build()));
+      return;
+    }
     ConsumeResult result = telemetry.consume(codec.batch(request));
     if (result.isSuccess()) {
       response.onNext(codec.response(result.rejectedItems(), result.message()));

@@ -10,6 +10,7 @@ import dev.traceyard.collector.data.MetricBatch;
 import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.otlp.OtlpJson;
 import dev.traceyard.collector.otlp.OtlpJsonException;
+import dev.traceyard.collector.otlp.OtlpLimits;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
@@ -25,19 +26,20 @@ import java.util.function.Function;
 final class SignalCodec<Q extends Message, R extends Message> {
 
   static final SignalCodec<ExportTraceServiceRequest, ExportTraceServiceResponse> TRACES = new SignalCodec<>(
-      Signal.TRACES, ExportTraceServiceRequest.parser(), OtlpJson::decodeTraces, TraceBatch::of,
+      Signal.TRACES, ExportTraceServiceRequest.parser(), OtlpJson::decodeTraces, OtlpLimits::violation, TraceBatch::of,
       (rejected, message) -> rejected == 0 ? ExportTraceServiceResponse.getDefaultInstance()
           : ExportTraceServiceResponse.newBuilder().setPartialSuccess(ExportTracePartialSuccess.newBuilder()
               .setRejectedSpans(rejected).setErrorMessage(message)).build());
 
   static final SignalCodec<ExportMetricsServiceRequest, ExportMetricsServiceResponse> METRICS = new SignalCodec<>(
-      Signal.METRICS, ExportMetricsServiceRequest.parser(), OtlpJson::decodeMetrics, MetricBatch::of,
+      Signal.METRICS, ExportMetricsServiceRequest.parser(), OtlpJson::decodeMetrics, OtlpLimits::violation,
+      MetricBatch::of,
       (rejected, message) -> rejected == 0 ? ExportMetricsServiceResponse.getDefaultInstance()
           : ExportMetricsServiceResponse.newBuilder().setPartialSuccess(ExportMetricsPartialSuccess.newBuilder()
               .setRejectedDataPoints(rejected).setErrorMessage(message)).build());
 
   static final SignalCodec<ExportLogsServiceRequest, ExportLogsServiceResponse> LOGS = new SignalCodec<>(
-      Signal.LOGS, ExportLogsServiceRequest.parser(), OtlpJson::decodeLogs, LogBatch::of,
+      Signal.LOGS, ExportLogsServiceRequest.parser(), OtlpJson::decodeLogs, OtlpLimits::violation, LogBatch::of,
       (rejected, message) -> rejected == 0 ? ExportLogsServiceResponse.getDefaultInstance()
           : ExportLogsServiceResponse.newBuilder().setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
               .setRejectedLogRecords(rejected).setErrorMessage(message)).build());
@@ -55,14 +57,16 @@ final class SignalCodec<Q extends Message, R extends Message> {
   private final Signal signal;
   private final Parser<Q> protoParser;
   private final JsonDecoder<Q> jsonDecoder;
+  private final Function<Q, String> limits;
   private final Function<Q, Batch> batchMaker;
   private final ResponseMaker<R> responseMaker;
 
-  private SignalCodec(Signal signal, Parser<Q> protoParser, JsonDecoder<Q> jsonDecoder,
+  private SignalCodec(Signal signal, Parser<Q> protoParser, JsonDecoder<Q> jsonDecoder, Function<Q, String> limits,
       Function<Q, Batch> batchMaker, ResponseMaker<R> responseMaker) {
     this.signal = signal;
     this.protoParser = protoParser;
     this.jsonDecoder = jsonDecoder;
+    this.limits = limits;
     this.batchMaker = batchMaker;
     this.responseMaker = responseMaker;
   }
@@ -82,12 +86,29 @@ final class SignalCodec<Q extends Message, R extends Message> {
     return signal;
   }
 
-  Q parseProtobuf(byte[] bytes) throws InvalidProtocolBufferException {
-    return protoParser.parseFrom(bytes);
+  /**
+   * Decodes an OTLP/HTTP body (protobuf or OTLP/JSON, already decompressed) and checks it against
+   * {@link OtlpLimits}. Any other exception than the declared one is a bug (the fuzz tests look for them).
+   */
+  Q decode(byte[] body, boolean json) throws InvalidRequestException {
+    Q request;
+    try {
+      request = json ? jsonDecoder.decode(body) : protoParser.parseFrom(body);
+    } catch (OtlpJsonException e) {
+      throw new InvalidRequestException(e.getMessage(), 0, e);
+    } catch (InvalidProtocolBufferException e) {
+      throw new InvalidRequestException("invalid protobuf: " + e.getMessage(), 0, e);
+    }
+    String violation = violation(request);
+    if (violation != null) {
+      throw new InvalidRequestException(violation, batch(request).itemCount(), null);
+    }
+    return request;
   }
 
-  Q parseJson(byte[] bytes) throws OtlpJsonException {
-    return jsonDecoder.decode(bytes);
+  /** The first {@link OtlpLimits} violation of a decoded request, or null when it has none. */
+  String violation(Q request) {
+    return limits.apply(request);
   }
 
   Batch batch(Q request) {

@@ -31,8 +31,10 @@ import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.receiver.admission.AdmissionDecorator;
 import dev.traceyard.collector.receiver.admission.AdmissionLimiter;
 import dev.traceyard.collector.receiver.admission.AdmissionRefusedException;
+import dev.traceyard.collector.otlp.OtlpLimits;
 import dev.traceyard.collector.telemetry.RateLimitedLogger;
 import dev.traceyard.collector.telemetry.ReceiverMetrics;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -226,18 +228,18 @@ final class ZipkinReceiver implements Receiver {
     } catch (IOException e) {
       return refuse(ctx, HttpStatus.BAD_REQUEST, "body is not valid " + encoding + " data: " + e.getMessage());
     }
-    List<ZipkinSpan> spans;
+    ExportTraceServiceRequest request;
     try {
-      spans = format == Format.JSON ? ZipkinJsonDecoder.decode(body) : ZipkinProtoDecoder.decode(body);
+      request = decode(body, format == Format.JSON, translator);
     } catch (ZipkinDecodeException e) {
       metrics.refused(Signal.TRACES, e.spanCount());
       return refuse(ctx, HttpStatus.BAD_REQUEST, "invalid Zipkin v2 " + (format == Format.JSON ? "JSON" : "proto3")
           + " spans: " + e.getMessage());
     }
-    if (spans.isEmpty()) {
+    TraceBatch batch = TraceBatch.of(request);
+    if (batch.itemCount() == 0) {
       return accepted();
     }
-    TraceBatch batch = TraceBatch.of(translator.translate(spans));
     ConsumeResult result;
     try {
       result = next.consume(batch);
@@ -247,6 +249,23 @@ final class ZipkinReceiver implements Receiver {
       result = ConsumeResult.retryable("internal error: " + e, null);
     }
     return respond(ctx, batch.itemCount(), result);
+  }
+
+  /**
+   * Decodes a (decompressed) body of Zipkin v2 JSON or proto3 spans and translates it to OTLP within
+   * {@link OtlpLimits}. Any other exception than the declared one is a bug (the fuzz tests look for them).
+   */
+  static ExportTraceServiceRequest decode(byte[] body, boolean json, ZipkinTranslator translator)
+      throws ZipkinDecodeException {
+    List<ZipkinSpan> spans = json ? ZipkinJsonDecoder.decode(body) : ZipkinProtoDecoder.decode(body);
+    ExportTraceServiceRequest request = translator.translate(spans);
+    // Spans were checked one by one; this also bounds what the translation adds (e.g. attributes
+    // unpacked from an annotation's JSON).
+    String violation = OtlpLimits.violation(request);
+    if (violation != null) {
+      throw new ZipkinDecodeException("after translation to OTLP, " + violation, spans.size());
+    }
+    return request;
   }
 
   private HttpResponse respond(ServiceRequestContext ctx, int spans, ConsumeResult result) {

@@ -1,5 +1,7 @@
 package dev.traceyard.collector.receiver.zipkin;
 
+import dev.traceyard.collector.otlp.OtlpLimits;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -80,6 +82,28 @@ record ZipkinSpan(
             + " is not a valid epoch-microseconds value";
       }
     }
+    // Tags become OTLP attributes: the same limits as for OTLP senders.
+    if (tags.size() > OtlpLimits.MAX_ATTRIBUTES) {
+      return tags.size() + " tags, more than the limit of " + OtlpLimits.MAX_ATTRIBUTES;
+    }
+    for (Map.Entry<String, String> tag : tags.entrySet()) {
+      if (overUtf8Limit(tag.getKey(), OtlpLimits.MAX_KEY_BYTES)) {
+        return "tag key '" + clip(tag.getKey()) + "' is longer than the limit of " + OtlpLimits.MAX_KEY_BYTES + " bytes";
+      }
+      if (overUtf8Limit(tag.getValue(), OtlpLimits.MAX_VALUE_BYTES)) {
+        return "the value of tag '" + clip(tag.getKey()) + "' is longer than the limit of "
+            + OtlpLimits.MAX_VALUE_BYTES + " bytes";
+      }
+    }
     return null;
+  }
+
+  /** Whether the UTF-8 form is over {@code limit} bytes; encodes only text that could be (a char is at most 3 bytes). */
+  private static boolean overUtf8Limit(String s, int limit) {
+    return s.length() * 3L > limit && s.getBytes(StandardCharsets.UTF_8).length > limit;
+  }
+
+  private static String clip(String s) {
+    return s.length() <= 64 ? s : s.substring(0, 64) + "...";
   }
 }
