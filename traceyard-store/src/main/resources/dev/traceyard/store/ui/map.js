@@ -177,7 +177,7 @@ function slug(name) {
  * spans) and a point per step with data; a point opens the example traces of that moment.
  */
 function chart(s, title, lines, fmt, showExamples) {
-  const W = 420, H = 150, pad = {l: 56, r: 10, t: 10, b: 22};
+  const W = 420, H = 150, pad = {l: 56, r: 24, t: 10, b: 22};
   const pts = s.points || [];
   const times = pts.map(p => Number(BigInt(p.timeUnixNano) / 1000000n));
   const t0 = times[0], t1 = times[times.length - 1] > t0 ? times[times.length - 1] : t0 + 60000;
@@ -212,7 +212,7 @@ function chart(s, title, lines, fmt, showExamples) {
     for (const l of lines) {
       const v = p[l.key];
       if (v === null || v === undefined) continue;
-      const label = l.label + ' ' + fmt(v) + ' at ' + fmtClock(times[i], 0) + ' (' + p.count + ' spans): show example traces';
+      const label = l.label + ' ' + fmt(v) + ' at ' + fmtClock(times[i], 60000) + ' (' + p.count + ' spans): show example traces';
       points.push(h('svg:g', {class: 'chart-pt ' + l.cls, dataset: {index: i, metric: l.metric}, 'aria-label': label},
         h('svg:title', {}, label), h('svg:circle', {class: 'hit', cx: sx(times[i]), cy: sy(v), r: 7}),
         h('svg:circle', {class: 'dot', cx: sx(times[i]), cy: sy(v), r: 2.5})));
@@ -242,7 +242,7 @@ async function loadExamples(panel, service, s, pt, at, step, metric, focusBack, 
   }}, 'Close');
   const head = h('div', {class: 'toolbar'}, h('h2', {}, 'Example traces'), close);
   const what = h('p', {}, h('b', {}, s.spanName), ' · ', metric === 'errors' ? 'error rate' : metric, ' ', value, ' · ',
-    fmtClock(at, 0), '–', fmtClock(at + step * 1000, 0), ' (' + pt.count + ' spans) · ', METRIC_TEXT[metric] || '');
+    fmtClock(at, 60000), '–', fmtClock(at + step * 1000, 60000), ' (' + pt.count + ' spans) · ', METRIC_TEXT[metric] || '');
   panel.hidden = false;
   panel.replaceChildren(head, what, h('p', {class: 'muted'}, 'Loading…'));
   panel.scrollIntoView({block: 'nearest'});

@@ -39,7 +39,10 @@ export async function renderSearch(el, url, ctx) {
   if (!lookback.value) lookback.value = '1h';
   minD.value = q.get('minDuration') || '';
   maxD.value = q.get('maxDuration') || '';
-  limit.value = q.get('limit') || '20';
+  const wantLimit = q.get('limit') || '20';
+  // A shared URL may carry any limit the API accepts, not only the listed ones.
+  if (![...limit.options].some(o => o.value === wantLimit)) limit.append(h('option', {value: wantLimit}, wantLimit));
+  limit.value = wantLimit;
   attrs.value = q.getAll('attr').join(' ');
 
   let serviceList;
@@ -150,7 +153,7 @@ async function runSearch(params, results, ctx) {
  */
 function scatter(traces, results, ctx) {
   const W = Math.max(480, Math.min(results.clientWidth || 1000, 2400)), H = 200;
-  const pad = {l: 64, r: 16, t: 12, b: 28};
+  const pad = {l: 64, r: 28, t: 12, b: 28};
   const pts = traces.map(t => ({t, x: Number(BigInt(t.startTimeUnixNano) / 1000000n), y: t.durationNanos}))
     .sort((p, q) => p.x - q.x);
   let x0 = pts[0].x, x1 = pts[pts.length - 1].x;
@@ -178,7 +181,9 @@ function scatter(traces, results, ctx) {
   });
   const svg = pointChart({cls: 'scatter', id: 'scatter', W, H,
     label: 'Duration over time of ' + traces.length + ' traces. Arrow keys move between traces, Enter opens one.',
-    children: [...axes, h('svg:line', {class: 'axis', x1: pad.l, x2: W - pad.r, y1: H - pad.b, y2: H - pad.b}), ...marks],
+    // Error marks are drawn last, on top: they are the ones to find. Keyboard order stays by time.
+    children: [...axes, h('svg:line', {class: 'axis', x1: pad.l, x2: W - pad.r, y1: H - pad.b, y2: H - pad.b}),
+      ...marks.filter(m => !m.classList.contains('error')), ...marks.filter(m => m.classList.contains('error'))],
     points: marks,
     onActivate: (a) => ctx.navigate(a.getAttribute('href')),
     onFocusPoint: (a) => {

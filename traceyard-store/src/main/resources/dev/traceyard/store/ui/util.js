@@ -130,7 +130,7 @@ export function niceTicks(min, max, count) {
   return out;
 }
 
-const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
+const TIME_STEPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
   .map(s => s * 1000);
 
 /** Round wall-clock instants (unix ms) between t0 and t1: every 1 s, 5 s, 1 min, 15 min... */
@@ -143,11 +143,12 @@ export function timeTicks(t0, t1, count) {
   return out;
 }
 
-/** Unix ms to local HH:MM (or HH:MM:SS when the axis spans less than 10 minutes). */
+/** Unix ms to local HH:MM, with seconds when the axis spans under 10 minutes, milliseconds under 5 s. */
 export function fmtClock(ms, spanMs) {
   const d = new Date(ms);
-  const pad = (n) => String(n).padStart(2, '0');
-  return pad(d.getHours()) + ':' + pad(d.getMinutes()) + (spanMs < 600000 ? ':' + pad(d.getSeconds()) : '');
+  const pad = (n, w = 2) => String(n).padStart(w, '0');
+  return pad(d.getHours()) + ':' + pad(d.getMinutes()) + (spanMs < 600000 ? ':' + pad(d.getSeconds()) : '')
+    + (spanMs < 5000 ? '.' + pad(d.getMilliseconds(), 3) : '');
 }
 
 /**
