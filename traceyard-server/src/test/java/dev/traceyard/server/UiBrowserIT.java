@@ -416,11 +416,22 @@ class UiBrowserIT {
     // Keyboard: one tab stop (the latest trace); Home goes to the earliest; Enter opens it.
     driver.navigate().back();
     waitFor(By.cssSelector("#scatter a.dot"));
-    WebElement latest = driver.findElement(By.cssSelector("#scatter a.dot[tabindex='0']"));
-    List<WebElement> inOrder = driver.findElements(By.cssSelector("#scatter a.dot"));
-    assertThat(latest).isEqualTo(inOrder.get(inOrder.size() - 1));
-    latest.sendKeys(org.openqa.selenium.Keys.HOME);
-    String earliest = inOrder.get(0).getAttribute("data-trace-id");
+    // Results are most recent first; dots are walked in time order (start times to the millisecond).
+    Map<String, String> startOf = new HashMap<>();
+    for (WebElement row : driver.findElements(By.cssSelector("#results-table tr.result"))) {
+      startOf.put(row.getAttribute("data-trace-id"), row.findElements(By.tagName("td")).get(2).getText());
+    }
+    String maxStart = startOf.values().stream().max(String::compareTo).orElseThrow();
+    String minStart = startOf.values().stream().min(String::compareTo).orElseThrow();
+    List<WebElement> tabStops = driver.findElements(By.cssSelector("#scatter a.dot[tabindex='0']"));
+    assertThat(tabStops).hasSize(1);
+    assertThat(startOf.get(tabStops.get(0).getAttribute("data-trace-id"))).isEqualTo(maxStart);
+    tabStops.get(0).sendKeys(org.openqa.selenium.Keys.HOME);
+    new WebDriverWait(driver, WAIT).until(d -> minStart.equals(startOf.get(d.switchTo().activeElement().getAttribute("data-trace-id"))));
+    String earliest = driver.switchTo().activeElement().getAttribute("data-trace-id");
+    driver.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ARROW_RIGHT);
+    new WebDriverWait(driver, WAIT).until(d -> !earliest.equals(d.switchTo().activeElement().getAttribute("data-trace-id")));
+    driver.switchTo().activeElement().sendKeys(org.openqa.selenium.Keys.ARROW_LEFT);
     new WebDriverWait(driver, WAIT).until(d -> earliest.equals(d.switchTo().activeElement().getAttribute("data-trace-id")));
     // The focused dot's row is highlighted in the list.
     assertThat(driver.findElement(By.cssSelector("#results-table tr.result.hot")).getAttribute("data-trace-id"))

@@ -3,6 +3,9 @@ import {h, api, emptyState, errorState, fmtMs, fmtPct, fmtRate, fmtNanos, fmtTim
   timeTicks, fmtClock} from './util.js';
 
 const LOOKBACKS = [['15m', '15 minutes'], ['1h', '1 hour'], ['6h', '6 hours'], ['24h', '24 hours']];
+const LOOKBACK_MS = {'15m': 900000, '1h': 3600000, '6h': 21600000, '24h': 86400000};
+/** Dashboard chart steps: 15 to 72 points per chart. */
+const STEP_MINUTES = {'15m': 1, '1h': 1, '6h': 5, '24h': 20};
 
 function lookbackPicker(url, ctx) {
   const current = url.searchParams.get('lookback') || '1h';
@@ -96,7 +99,13 @@ export async function renderService(el, service, url, ctx) {
     h('p', {class: 'muted'}, 'Loading…'));
   let red;
   try {
-    red = await api('/api/v1/red', new URLSearchParams({service, groupBy: 'name', lookback}));
+    // Steps aligned to multiples of the step since the epoch: the same moment stays the same
+    // point when the page is reloaded later (a shared link to a point keeps working).
+    const stepMin = STEP_MINUTES[lookback] || 1;
+    const stepMs = stepMin * 60000, now = Date.now();
+    const start = Math.floor((now - (LOOKBACK_MS[lookback] || 3600000)) / stepMs) * stepMs;
+    red = await api('/api/v1/red', new URLSearchParams({service, groupBy: 'name', start: String(start), end: String(now),
+      step: stepMin + 'm'}));
   } catch (e) {
     if (ctx.isCurrent()) el.lastChild.replaceWith(errorState(e));
     return;
@@ -161,7 +170,10 @@ export async function renderService(el, service, url, ctx) {
   const want = url.searchParams.get('span'), at = Number(url.searchParams.get('at')), metric = url.searchParams.get('metric');
   if (want !== null && at && metric) {
     const s = series.find(x => x.spanName === want);
-    const i = s ? s.points.findIndex(p => Number(BigInt(p.timeUnixNano) / 1000000n) === at) : -1;
+    const i = s ? s.points.findIndex(p => {
+      const t = Number(BigInt(p.timeUnixNano) / 1000000n);
+      return t <= at && at < t + step * 1000;
+    }) : -1;
     if (i >= 0) showExamples(want, i, metric, null);
   }
 }
