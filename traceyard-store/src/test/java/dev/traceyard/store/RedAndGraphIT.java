@@ -129,4 +129,56 @@ class RedAndGraphIT {
     assertThat(cart.path("p50Ms").asDouble()).isCloseTo(50.5, within(0.01));
     assertThat(cart.path("p99Ms").asDouble()).isCloseTo(99.01, within(0.01));
   }
+
+  @Test
+  void exemplars_nearAPercentile_areTheSpansOfThatMomentClosestToIt() {
+    JsonNode r = store.json("/api/v1/exemplars?service=cart&name=" + StoreHarness.enc("GET /cart") + "&near=95ms&limit=3&"
+        + range());
+
+    // Durations 1..100 ms: 95 is exact; 96 and 94 tie on distance, the later one first.
+    assertThat(r.path("exemplars")).extracting(e -> e.path("durationNanos").asLong())
+        .containsExactly(95 * MS, 96 * MS, 94 * MS);
+    JsonNode first = r.path("exemplars").get(0);
+    assertThat(first.path("traceId").asText()).isEqualTo(TestData.traceId(95).toHex());
+    assertThat(first.path("spanId").asText()).isEqualTo(dev.traceyard.collector.otlp.Hex.encode(
+        TestData.spanId(3).toByteArray()));
+    assertThat(first.path("service").asText()).isEqualTo("cart");
+    assertThat(first.path("spanName").asText()).isEqualTo("GET /cart");
+    assertThat(Long.parseLong(first.path("startTimeUnixNano").asText())).isEqualTo(minute + 95 * 100 * MS + 2 * MS);
+    assertThat(first.path("status").asText()).isEqualTo("unset");
+  }
+
+  @Test
+  void exemplars_ofErrors_areErrorSpansSlowestFirst() {
+    JsonNode r = store.json("/api/v1/exemplars?service=cart&status=error&limit=3&" + range());
+
+    assertThat(r.path("exemplars")).extracting(e -> e.path("durationNanos").asLong())
+        .containsExactly(100 * MS, 90 * MS, 80 * MS);
+    assertThat(r.path("exemplars")).extracting(e -> e.path("status").asText()).containsOnly("error");
+  }
+
+  @Test
+  void exemplars_giveOneSpanPerTrace() {
+    // Every frontend trace has two frontend spans; each trace is listed once, by its slowest span.
+    JsonNode r = store.json("/api/v1/exemplars?service=frontend&kind=server&limit=100&" + range());
+    assertThat(r.path("exemplars")).hasSize(100);
+    JsonNode all = store.json("/api/v1/exemplars?service=frontend&limit=100&" + range()).path("exemplars");
+    java.util.Set<String> traces = new java.util.HashSet<>();
+    all.forEach(e -> traces.add(e.path("traceId").asText()));
+    assertThat(traces).hasSize(all.size());
+    assertThat(all.get(0).path("spanName").asText()).isEqualTo("GET /");
+    assertThat(all.get(0).path("durationNanos").asLong()).isEqualTo(110 * MS);
+  }
+
+  @Test
+  void exemplars_outsideTheMoment_areNone_andBadParametersAre400() {
+    JsonNode r = store.json("/api/v1/exemplars?service=cart&start=" + Instant.ofEpochSecond(0, minute - 60_000_000_000L)
+        + "&end=" + Instant.ofEpochSecond(0, minute));
+    assertThat(r.path("exemplars")).isEmpty();
+
+    assertThat(store.get("/api/v1/exemplars?near=fast").statusCode()).isEqualTo(400);
+    assertThat(store.get("/api/v1/exemplars?limit=0").body()).contains("limit");
+    assertThat(store.get("/api/v1/exemplars?status=bad").statusCode()).isEqualTo(400);
+    assertThat(store.get("/api/v1/exemplars?traceId=1").body()).contains("traceId");
+  }
 }

@@ -9,6 +9,8 @@ import dev.traceyard.collector.telemetry.RateLimitedLogger;
 import dev.traceyard.store.query.AttributeCount;
 import dev.traceyard.store.query.AttributeFilter;
 import dev.traceyard.store.query.BadQueryException;
+import dev.traceyard.store.query.Exemplar;
+import dev.traceyard.store.query.ExemplarQuery;
 import dev.traceyard.store.query.Ids;
 import dev.traceyard.store.query.MetricQuery;
 import dev.traceyard.store.query.QueryService;
@@ -48,6 +50,7 @@ final class NativeApi {
     sb.route().get(p + "/attributes").build(Handlers.blocking(log, Json::error, api::attributeKeys));
     sb.route().get(p + "/attributes/{key}/values").build(Handlers.blocking(log, Json::error, api::attributeValues));
     sb.route().get(p + "/red").build(Handlers.blocking(log, Json::error, api::red));
+    sb.route().get(p + "/exemplars").build(Handlers.blocking(log, Json::error, api::exemplars));
     sb.route().get(p + "/dependencies").build(Handlers.blocking(log, Json::error, api::dependencies));
     sb.route().get(p + "/metrics").build(Handlers.blocking(log, Json::error, api::metrics));
   }
@@ -215,6 +218,29 @@ final class NativeApi {
         o.put("p95Ms", pt.p95Millis());
         o.put("p99Ms", pt.p99Millis());
       }
+    }
+    return Json.ok(out);
+  }
+
+  private HttpResponse exemplars(ServiceRequestContext ctx) {
+    Params p = Params.strict(ctx, "service", "name", "kind", "status", "near", "start", "end", "lookback", "limit");
+    TimeWindow w = TimeWindow.of(p, qs.nowNanos(), HOUR);
+    String kind = p.string("kind");
+    String status = p.string("status");
+    List<Exemplar> found = qs.exemplars(new ExemplarQuery(p.string("service"), p.string("name"),
+        kind == null ? null : SpanKinds.parseKind(kind), status == null ? null : SpanKinds.parseStatus(status),
+        p.duration("near"), w.start(), w.end(), p.integer("limit", 10, 1, ExemplarQuery.MAX_LIMIT)));
+    ObjectNode out = Json.object();
+    ArrayNode a = out.putArray("exemplars");
+    for (Exemplar e : found) {
+      a.addObject()
+          .put("traceId", e.traceId().toHex())
+          .put("spanId", Ids.hex(e.spanId()))
+          .put("service", e.service())
+          .put("spanName", e.spanName())
+          .put("startTimeUnixNano", Long.toString(e.startNanos()))
+          .put("durationNanos", e.durationNanos())
+          .put("status", SpanKinds.statusName(e.statusCode()));
     }
     return Json.ok(out);
   }

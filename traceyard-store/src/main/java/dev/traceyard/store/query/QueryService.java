@@ -627,6 +627,53 @@ public final class QueryService {
     return c != 0 ? c : nz(a.get(1)).compareTo(nz(b.get(1)));
   }
 
+  // ================================================================== exemplars
+
+  /**
+   * Example spans of one moment of a RED series, at most one per trace: the span metrics count every
+   * span but keep no trace ids, so the examples are looked up among the stored spans of that moment.
+   */
+  public List<Exemplar> exemplars(ExemplarQuery q) {
+    List<Exemplar> out = new ArrayList<>();
+    try (Partitions.Lease lease = store.partitions().lease()) {
+      List<Partition> parts = lease.overlapping(q.startNanos(), q.endNanos());
+      if (parts.isEmpty()) {
+        return out;
+      }
+      Sql sql = new Sql().add("WITH s AS (");
+      for (int i = 0; i < parts.size(); i++) {
+        if (i > 0) {
+          sql.add(" UNION ALL ");
+        }
+        sql.add("SELECT trace_hi, trace_lo, span_id, service_name, name, start_ns, duration_ns, status_code FROM "
+            + parts.get(i).alias() + ".spans WHERE start_ns >= ? AND start_ns < ?", q.startNanos(), q.endNanos());
+        if (q.service() != null) {
+          sql.add(" AND service_name = ?", q.service());
+        }
+        if (q.spanName() != null) {
+          sql.add(" AND name = ?", q.spanName());
+        }
+        if (q.kind() != null) {
+          sql.add(" AND kind = ?", q.kind());
+        }
+        if (q.statusCode() != null) {
+          sql.add(" AND status_code = ?", q.statusCode());
+        }
+      }
+      // The same ordering picks the span of each trace and orders the traces; ties by time, then ids,
+      // so that the answer is deterministic.
+      String order = q.nearNanos() == null
+          ? "duration_ns DESC, start_ns DESC, trace_hi, trace_lo, span_id"
+          : "abs(duration_ns - " + q.nearNanos() + "::BIGINT), start_ns DESC, trace_hi, trace_lo, span_id";
+      sql.add(") SELECT trace_hi, trace_lo, span_id, service_name, name, start_ns, duration_ns, status_code FROM s"
+          + " QUALIFY row_number() OVER (PARTITION BY trace_hi, trace_lo ORDER BY " + order + ") = 1"
+          + " ORDER BY " + order + " LIMIT ?", q.limit());
+      query(sql, r -> out.add(new Exemplar(new TraceId(r.getLong(1), r.getLong(2)), r.getLong(3), r.getString(4),
+          r.getString(5), r.getLong(6), r.getLong(7), r.getInt(8))));
+    }
+    return out;
+  }
+
   // ================================================================== service graph
 
   /** Calls between services in the time range, computed from parent/child span pairs. */

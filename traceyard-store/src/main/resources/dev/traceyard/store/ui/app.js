@@ -2,6 +2,7 @@
 import {renderSearch} from './search.js';
 import {renderTrace} from './trace.js';
 import {renderMap, renderService} from './map.js';
+import {renderCompare} from './compare.js';
 import {h, errorState} from './util.js';
 
 const app = document.getElementById('app');
@@ -14,6 +15,7 @@ function routeOf(url) {
   if (p === '/' || p === '/search') return {page: 'search', render: renderSearch};
   if ((m = p.match(/^\/trace\/([0-9a-fA-F]+)\/?$/))) return {page: 'trace', render: (el, u, ctx) => renderTrace(el, m[1].toLowerCase(), u, ctx)};
   if (p === '/map') return {page: 'map', render: renderMap};
+  if (p === '/compare') return {page: 'compare', render: renderCompare};
   if ((m = p.match(/^\/service\/(.+)$/))) return {page: 'map', render: (el, u, ctx) => renderService(el, decodeURIComponent(m[1]), u, ctx)};
   return {page: null, render: (el) => el.replaceChildren(h('h1', {}, 'Page not found'),
     h('p', {}, 'Nothing lives at ', h('code', {}, p), '. ', h('a', {href: '/search', 'data-nav': true}, 'Search traces'), '.'))};
@@ -23,7 +25,7 @@ async function render() {
   const url = new URL(location.href);
   const route = routeOf(url);
   const token = ++generation;
-  for (const [id, page] of [['nav-search', 'search'], ['nav-map', 'map']]) {
+  for (const [id, page] of [['nav-search', 'search'], ['nav-map', 'map'], ['nav-compare', 'compare']]) {
     const a = document.getElementById(id);
     if (route.page === page) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }

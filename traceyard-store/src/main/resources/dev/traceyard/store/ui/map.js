@@ -1,7 +1,11 @@
 // Service map (from /api/v1/dependencies) and the per-service RED dashboard (from /api/v1/red).
-import {h, api, emptyState, errorState, fmtMs, fmtPct, fmtRate, serviceColor, NO_DATA} from './util.js';
+import {h, api, emptyState, errorState, fmtMs, fmtPct, fmtRate, fmtNanos, fmtTime, serviceColor, NO_DATA, pointChart, niceTicks,
+  timeTicks, fmtClock} from './util.js';
 
 const LOOKBACKS = [['15m', '15 minutes'], ['1h', '1 hour'], ['6h', '6 hours'], ['24h', '24 hours']];
+const LOOKBACK_MS = {'15m': 900000, '1h': 3600000, '6h': 21600000, '24h': 86400000};
+/** Dashboard chart steps: 15 to 72 points per chart. */
+const STEP_MINUTES = {'15m': 1, '1h': 1, '6h': 5, '24h': 20};
 
 function lookbackPicker(url, ctx) {
   const current = url.searchParams.get('lookback') || '1h';
@@ -95,7 +99,13 @@ export async function renderService(el, service, url, ctx) {
     h('p', {class: 'muted'}, 'Loading…'));
   let red;
   try {
-    red = await api('/api/v1/red', new URLSearchParams({service, groupBy: 'name', lookback}));
+    // Steps aligned to multiples of the step since the epoch: the same moment stays the same
+    // point when the page is reloaded later (a shared link to a point keeps working).
+    const stepMin = STEP_MINUTES[lookback] || 1;
+    const stepMs = stepMin * 60000, now = Date.now();
+    const start = Math.floor((now - (LOOKBACK_MS[lookback] || 3600000)) / stepMs) * stepMs;
+    red = await api('/api/v1/red', new URLSearchParams({service, groupBy: 'name', start: String(start), end: String(now),
+      step: stepMin + 'm'}));
   } catch (e) {
     if (ctx.isCurrent()) el.lastChild.replaceWith(errorState(e));
     return;
@@ -108,8 +118,24 @@ export async function renderService(el, service, url, ctx) {
       + 'that the service exports to localhost:4317 with service.name=' + service + '.'));
     return;
   }
+  const step = red.stepSeconds || 60;
+  const panel = h('section', {id: 'exemplars', class: 'exemplars', 'aria-live': 'polite', hidden: true});
+  const showExamples = (spanName, pointIndex, metric, focusBack) => {
+    const s = series.find(x => x.spanName === spanName);
+    const pt = s && s.points[pointIndex];
+    if (!pt) return;
+    const at = Number(BigInt(pt.timeUnixNano) / 1000000n);
+    const u = new URL(location.href);
+    u.searchParams.set('span', spanName);
+    u.searchParams.set('at', String(at));
+    u.searchParams.set('metric', metric);
+    history.replaceState(null, '', u.pathname + u.search);
+    loadExamples(panel, service, s, pt, at, step, metric, focusBack, ctx);
+  };
+  const CHARTED = 12;
   el.lastChild.replaceWith(h('div', {},
-    h('p', {class: 'muted'}, 'Rate, errors and duration per span name, from span metrics (every span, not a sample).'),
+    h('p', {class: 'muted'}, 'Rate, errors and duration per span name, from span metrics (every span, not a sample). '
+      + 'Click a point (or focus it and press Enter) for example traces of that moment.'),
     h('table', {id: 'red-table'},
       h('thead', {}, h('tr', {}, h('th', {}, 'Span name'), h('th', {class: 'num'}, 'Spans'), h('th', {class: 'num'}, 'Rate'),
         h('th', {}, 'Rate over time'), h('th', {class: 'num'}, 'Error rate'), h('th', {class: 'num'}, 'p50'),
@@ -117,14 +143,142 @@ export async function renderService(el, service, url, ctx) {
       h('tbody', {}, series.map(s => {
         const q = 'service=' + enc + '&name=' + encodeURIComponent(s.spanName) + '&lookback=' + lookback;
         return h('tr', {class: 'red-row', dataset: {spanName: s.spanName}},
-          h('td', {}, s.spanName),
+          h('td', {}, h('a', {href: '#chart-' + slug(s.spanName), class: 'chart-jump', onclick: (e) => {
+            // In-page jump: the router must not treat it as a navigation.
+            e.preventDefault();
+            const target = document.getElementById('chart-' + slug(s.spanName));
+            if (target) target.scrollIntoView({block: 'start'});
+          }}, s.spanName)),
           h('td', {class: 'num'}, s.sum.count),
           h('td', {class: 'num'}, fmtRate(s.sum.rate)),
           h('td', {}, sparkline(s.points || [])),
           h('td', {class: 'num' + (s.sum.errors ? ' err' : '')}, fmtPct(s.sum.errorRate)),
           h('td', {class: 'num'}, fmtMs(s.sum.p50)), h('td', {class: 'num'}, fmtMs(s.sum.p95)), h('td', {class: 'num'}, fmtMs(s.sum.p99)),
           h('td', {}, h('a', {href: '/search?' + q}, 'traces'), ' · ', h('a', {href: '/search?' + q + '&status=error'}, 'errors')));
-      })))));
+      }))),
+    panel,
+    h('h2', {}, 'Over time'),
+    series.length > CHARTED ? h('p', {class: 'muted'}, 'The ' + CHARTED + ' busiest of ' + series.length + ' span names.') : null,
+    series.slice(0, CHARTED).map(s => h('section', {class: 'red-charts', id: 'chart-' + slug(s.spanName), dataset: {spanName: s.spanName}},
+      h('h3', {}, s.spanName, ' ', h('span', {class: 'muted'}, s.sum.count + ' spans')),
+      h('div', {class: 'chart-grid'},
+        chart(s, 'Rate', [{key: 'rate', label: 'rate', cls: 's-rate', metric: 'rate'}], fmtRate, showExamples),
+        chart(s, 'Error rate', [{key: 'errorRate', label: 'error rate', cls: 's-err', metric: 'errors'}], fmtPct, showExamples),
+        chart(s, 'Duration', [{key: 'p50Ms', label: 'p50', cls: 's-p50', metric: 'p50'}, {key: 'p95Ms', label: 'p95', cls: 's-p95', metric: 'p95'},
+          {key: 'p99Ms', label: 'p99', cls: 's-p99', metric: 'p99'}], fmtMs, showExamples))))));
+  // A shared link with a chosen point reopens its examples.
+  const want = url.searchParams.get('span'), at = Number(url.searchParams.get('at')), metric = url.searchParams.get('metric');
+  if (want !== null && at && metric) {
+    const s = series.find(x => x.spanName === want);
+    const i = s ? s.points.findIndex(p => {
+      const t = Number(BigInt(p.timeUnixNano) / 1000000n);
+      return t <= at && at < t + step * 1000;
+    }) : -1;
+    if (i >= 0) showExamples(want, i, metric, null);
+  }
+}
+
+function slug(name) {
+  let hash = 0;
+  for (let i = 0; i < name.length; i++) hash = (hash * 31 + name.charCodeAt(i)) | 0;
+  return (hash >>> 0).toString(36);
+}
+
+/**
+ * One chart of a span name's RED series over time: a line per metric (gaps where a step has no
+ * spans) and a point per step with data; a point opens the example traces of that moment.
+ */
+function chart(s, title, lines, fmt, showExamples) {
+  const W = 420, H = 150, pad = {l: 56, r: 24, t: 10, b: 22};
+  const pts = s.points || [];
+  const times = pts.map(p => Number(BigInt(p.timeUnixNano) / 1000000n));
+  const t0 = times[0], t1 = times[times.length - 1] > t0 ? times[times.length - 1] : t0 + 60000;
+  let max = 0;
+  for (const l of lines) for (const p of pts) if (p.count && p[l.key] !== null && p[l.key] > max) max = p[l.key];
+  max = max * 1.1 || 1;
+  const sx = (t) => pad.l + ((t - t0) / (t1 - t0)) * (W - pad.l - pad.r);
+  const sy = (v) => H - pad.b - (v / max) * (H - pad.t - pad.b);
+  const parts = [];
+  for (const v of niceTicks(0, max, 3)) {
+    parts.push(h('svg:line', {class: 'grid', x1: pad.l, x2: W - pad.r, y1: sy(v), y2: sy(v)}),
+      h('svg:text', {class: 'tick', x: pad.l - 4, y: sy(v) + 4, 'text-anchor': 'end'}, fmt(v)));
+  }
+  for (const t of timeTicks(t0, t1, 4)) {
+    parts.push(h('svg:text', {class: 'tick', x: sx(t), y: H - 6, 'text-anchor': 'middle'}, fmtClock(t, t1 - t0)));
+  }
+  parts.push(h('svg:line', {class: 'axis', x1: pad.l, x2: W - pad.r, y1: H - pad.b, y2: H - pad.b}));
+  const points = [];
+  for (const l of lines) {
+    // Empty steps break the line: a latency of "no spans" is unknown, not zero. Rates are 0 there.
+    let d = '', pen = false;
+    pts.forEach((p, i) => {
+      const v = l.key === 'rate' ? p.rate : (p.count ? p[l.key] : null);
+      if (v === null || v === undefined) { pen = false; return; }
+      d += (pen ? ' L ' : ' M ') + sx(times[i]).toFixed(1) + ' ' + sy(v).toFixed(1);
+      pen = true;
+    });
+    parts.push(h('svg:path', {class: 'line ' + l.cls, d: d.trim()}));
+  }
+  pts.forEach((p, i) => {
+    if (!p.count) return;
+    for (const l of lines) {
+      const v = p[l.key];
+      if (v === null || v === undefined) continue;
+      const label = l.label + ' ' + fmt(v) + ' at ' + fmtClock(times[i], 60000) + ' (' + p.count + ' spans): show example traces';
+      points.push(h('svg:g', {class: 'chart-pt ' + l.cls, dataset: {index: i, metric: l.metric}, 'aria-label': label},
+        h('svg:title', {}, label), h('svg:circle', {class: 'hit', cx: sx(times[i]), cy: sy(v), r: 7}),
+        h('svg:circle', {class: 'dot', cx: sx(times[i]), cy: sy(v), r: 2.5})));
+    }
+  });
+  const svg = pointChart({cls: 'red-chart', W, H, label: title + ' of ' + s.spanName + ' over time; arrow keys move between points, '
+    + 'Enter shows example traces', children: [...parts, ...points], points,
+  onActivate: (g) => showExamples(s.spanName, Number(g.dataset.index), g.dataset.metric, g)});
+  svg.dataset.chart = title;
+  return h('figure', {class: 'chart'}, h('figcaption', {}, title, ' ',
+    lines.length > 1 ? lines.map(l => h('span', {class: 'key ' + l.cls}, '— ' + l.label + ' ')) : null), svg);
+}
+
+const METRIC_TEXT = {rate: 'the slowest spans', errors: 'error spans, slowest first', p50: 'spans closest to p50',
+  p95: 'spans closest to p95', p99: 'spans closest to p99'};
+
+/** Example traces of one step of a series, from /api/v1/exemplars (the span metrics keep no trace ids). */
+async function loadExamples(panel, service, s, pt, at, step, metric, focusBack, ctx) {
+  const params = new URLSearchParams({service, name: s.spanName, start: String(at), end: String(at + step * 1000), limit: '10'});
+  const near = {p50: pt.p50Ms, p95: pt.p95Ms, p99: pt.p99Ms}[metric];
+  if (near !== undefined && near !== null) params.set('near', Math.round(near * 1000) + 'us');
+  if (metric === 'errors') params.set('status', 'error');
+  const value = {rate: fmtRate(pt.rate), errors: fmtPct(pt.errorRate), p50: fmtMs(pt.p50Ms), p95: fmtMs(pt.p95Ms), p99: fmtMs(pt.p99Ms)}[metric];
+  const close = h('button', {type: 'button', class: 'close', id: 'exemplars-close', onclick: () => {
+    panel.hidden = true;
+    if (focusBack && focusBack.isConnected) focusBack.focus();
+  }}, 'Close');
+  const head = h('div', {class: 'toolbar'}, h('h2', {}, 'Example traces'), close);
+  const what = h('p', {}, h('b', {}, s.spanName), ' · ', metric === 'errors' ? 'error rate' : metric, ' ', value, ' · ',
+    fmtClock(at, 60000), '–', fmtClock(at + step * 1000, 60000), ' (' + pt.count + ' spans) · ', METRIC_TEXT[metric] || '');
+  panel.hidden = false;
+  panel.replaceChildren(head, what, h('p', {class: 'muted'}, 'Loading…'));
+  panel.scrollIntoView({block: 'nearest'});
+  let r;
+  try {
+    r = await api('/api/v1/exemplars', params);
+  } catch (e) {
+    if (ctx.isCurrent()) panel.replaceChildren(head, what, errorState(e));
+    return;
+  }
+  if (!ctx.isCurrent()) return;
+  const list = r.exemplars || [];
+  if (list.length === 0) {
+    panel.replaceChildren(head, what, emptyState('No stored spans for this moment: the span metrics count every span, but '
+      + 'the traces may have been sampled out or deleted by retention.'));
+    return;
+  }
+  panel.replaceChildren(head, what, h('table', {id: 'exemplars-table'},
+    h('thead', {}, h('tr', {}, h('th', {}, 'Trace'), h('th', {}, 'Start'), h('th', {class: 'num'}, 'Span duration'), h('th', {}, 'Status'))),
+    h('tbody', {}, list.map(e => h('tr', {class: 'exemplar'},
+      h('td', {}, h('a', {href: '/trace/' + e.traceId + '?span=' + e.spanId, class: 'exemplar-link mono'}, e.traceId)),
+      h('td', {class: 'mono'}, fmtTime(e.startTimeUnixNano)),
+      h('td', {class: 'num'}, fmtNanos(e.durationNanos)),
+      h('td', {class: e.status === 'error' ? 'err' : ''}, e.status))))));
 }
 
 /**

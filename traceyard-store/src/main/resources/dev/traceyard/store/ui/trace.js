@@ -33,7 +33,11 @@ export function buildTree(otlp) {
     s.depth = depth;
     ordered.push(s);
     s.children.sort(cmp);
-    for (let i = s.children.length - 1; i >= 0; i--) stack.push([s.children[i], depth + 1]);
+    for (let i = s.children.length - 1; i >= 0; i--) {
+      s.children[i].parentSpan = s;
+      s.children[i].siblingIndex = i;
+      stack.push([s.children[i], depth + 1]);
+    }
   }
   let min = null, max = null;
   for (const s of spans) {
@@ -42,6 +46,68 @@ export function buildTree(otlp) {
   }
   return {spans: ordered, byId, start: min || 0n, end: max || 0n};
 }
+
+/**
+ * The critical path: the chain of span segments that determines the trace's end-to-end latency.
+ * From the root (the root that ends last), walk back from its end: the child that finished last
+ * (before the cursor) is on the path for its whole clipped extent, and is itself walked the same
+ * way; the cursor then moves to that child's start and the next child that finished before it is
+ * taken, and so on; time between such children (and before the first one) is the span's own work.
+ * Children are clipped to their parent's interval; a child that overlaps the cursor but ends after
+ * it ran concurrently with the path and is not on it. Iterative (a 10,000-deep chain must not
+ * overflow the stack) and O(n log n): each span's children are sorted once by end, latest first,
+ * and a pointer moves down that list as the cursor moves back.
+ *
+ * Returns Map spanId -> [[startNanos, endNanos], ...] (BigInt), the segments of that span on the path.
+ */
+export function criticalPath(tree) {
+  const segments = new Map();
+  const roots = tree.spans.filter(s => !tree.byId.has(s.parent) || s.parent === s.id);
+  if (roots.length === 0) return segments;
+  const root = roots.reduce((a, b) => (b.end > a.end ? b : a));
+  const add = (s, from, to) => {
+    if (to <= from) return;
+    let list = segments.get(s.id);
+    if (!list) segments.set(s.id, list = []);
+    list.push([from, to]);
+  };
+  const sorted = new Map(); // span id -> {kids: [{span, start, end}] by end desc, next: index}
+  const kidsOf = (s) => {
+    let k = sorted.get(s.id);
+    if (!k) {
+      const kids = [];
+      for (const c of s.children) {
+        const start = c.start > s.start ? c.start : s.start;
+        const end = c.end < s.end ? c.end : s.end;
+        if (end > start) kids.push({span: c, start, end});
+      }
+      kids.sort((a, b) => (a.end > b.end ? -1 : a.end < b.end ? 1 : 0));
+      sorted.set(s.id, k = {kids, next: 0});
+    }
+    return k;
+  };
+  // Work items: walk span s backwards from cursor. The order does not matter: segments are a set.
+  const work = [[root, root.end]];
+  while (work.length) {
+    const [s, cursor] = work.pop();
+    const k = kidsOf(s);
+    while (k.next < k.kids.length && k.kids[k.next].end > cursor) k.next++;
+    if (k.next >= k.kids.length) {
+      add(s, s.start, cursor);
+      continue;
+    }
+    const c = k.kids[k.next++];
+    add(s, c.end, cursor);
+    work.push([s, c.start]);
+    work.push([c.span, c.end]);
+  }
+  return segments;
+}
+
+/** Row height of the waterfall in px (must match .wf-row in app.css): rows are virtualised by it. */
+const ROW_H = 25;
+/** Rows rendered above and below the visible ones, so fast scrolling shows no blank rows. */
+const OVERSCAN = 40;
 
 export async function renderTrace(el, traceId, url, ctx) {
   el.replaceChildren(h('p', {class: 'muted'}, 'Loading trace ' + traceId + '…'));
@@ -61,6 +127,9 @@ export async function renderTrace(el, traceId, url, ctx) {
   }
   if (!ctx.isCurrent()) return;
   delete el.dataset.renderMs;
+  performance.clearMarks('trace-render-start');
+  performance.clearMeasures('trace-render');
+  performance.mark('trace-render-start');
   const t0 = performance.now();
   const tree = buildTree(otlp);
   const total = Number(tree.end - tree.start) || 1;
@@ -68,60 +137,160 @@ export async function renderTrace(el, traceId, url, ctx) {
   const services = [...new Set(tree.spans.map(s => s.service))].sort();
   const errors = tree.spans.filter(s => s.error).length;
   const policy = tree.spans.map(s => attr(s.raw.attributes, 'sampling.policy') || attr(s.resource, 'sampling.policy')).find(Boolean);
+  const cp = criticalPath(tree);
+  const cpShow = localStorage.getItem('traceyard.criticalPath') !== 'off';
   const collapsed = new Set();
   let selected = url.searchParams.get('span');
+  let rows = [];            // the spans not hidden by a collapsed ancestor, in tree order
+  let rowIndex = new Map(); // span id -> index in rows
+  let winFirst = -1, winLast = -1;
+  let focusId = null;       // the row holding the waterfall's single tab stop (roving tabindex)
 
-  const wf = h('div', {class: 'waterfall', id: 'waterfall', role: 'tree', 'aria-label': 'Spans of the trace'});
+  const wf = h('div', {class: 'waterfall' + (cpShow ? ' show-cp' : ''), id: 'waterfall', role: 'tree',
+    'aria-label': 'Spans of the trace (arrow keys move, left and right collapse and expand)'});
+  const sizer = h('div', {class: 'wf-sizer'});
+  const win = h('div', {class: 'wf-window', role: 'presentation'});
+  sizer.append(win);
   const detail = h('aside', {class: 'detail', id: 'span-detail', 'aria-live': 'polite'},
     h('p', {class: 'muted'}, 'Select a span to see its details.'));
   const logs = h('section', {id: 'logs'}, h('h2', {}, 'Logs'), h('p', {class: 'muted'}, 'Loading logs…'));
 
-  const header = h('div', {class: 'wf-row header'}, h('div', {class: 'wf-name'}, 'Service: span'),
+  const header = h('div', {class: 'wf-row header', role: 'presentation'}, h('div', {class: 'wf-name'}, 'Service: span'),
     h('div', {class: 'wf-bar'}, h('span', {class: 'label', style: 'left:4px'}, '0'),
       h('span', {class: 'label', style: 'right:4px'}, fmtNanos(total))));
+  wf.append(header, sizer);
 
-  function visible() {
-    const out = [];
+  function computeRows() {
+    rows = [];
     let hideDepth = -1;
     for (const s of tree.spans) {
       if (hideDepth >= 0 && s.depth > hideDepth) continue;
       hideDepth = -1;
-      out.push(s);
+      rows.push(s);
       if (collapsed.has(s.id) && s.children.length) hideDepth = s.depth;
     }
-    return out;
+    rowIndex = new Map(rows.map((s, i) => [s.id, i]));
+    sizer.style.height = (rows.length * ROW_H) + 'px';
+    wf.dataset.rowCount = String(rows.length);
   }
 
-  // Rows are built as one HTML string with delegated events: a 10,000-span trace renders in a
-  // fraction of the time that per-row DOM calls and listeners take.
+  // Rows are HTML strings with delegated events, and only the rows in view (plus OVERSCAN) exist:
+  // a 10,000-span trace costs the same to draw and scroll as a 100-span one.
   function row(s) {
     const offset = Number(s.start - tree.start), dur = Number(s.end - s.start);
     const left = (offset / total) * 100, width = Math.max((dur / total) * 100, 0.2);
     const isOpen = !collapsed.has(s.id);
     const name = esc(s.raw.name), service = esc(s.service), color = serviceColor(s.service);
     const hasKids = s.children.length > 0;
-    return '<div class="wf-row' + (s.error ? ' is-error' : '') + (s.id === selected ? ' selected' : '')
+    const segs = cp.get(s.id);
+    const siblings = s.parentSpan ? s.parentSpan.children : null;
+    let marks = '';
+    if (segs) {
+      for (const [a, b] of segs) {
+        const l = (Number(a - tree.start) / total) * 100, w = Math.max((Number(b - a) / total) * 100, 0.2);
+        marks += '<span class="cp" style="left:' + l + '%;width:' + w + '%"></span>';
+      }
+    }
+    return '<div class="wf-row' + (s.error ? ' is-error' : '') + (s.id === selected ? ' selected' : '') + (segs ? ' on-cp' : '')
       + '" role="treeitem" aria-level="' + (s.depth + 1) + '"' + (hasKids ? ' aria-expanded="' + isOpen + '"' : '')
+      + (siblings ? ' aria-setsize="' + siblings.length + '" aria-posinset="' + (s.siblingIndex + 1) + '"' : '')
+      + (s.id === selected ? ' aria-selected="true"' : '')
       + ' data-span-id="' + esc(s.id) + '" data-depth="' + s.depth + '" data-service="' + service + '">'
       + '<div class="wf-name" style="padding-left:' + (4 + s.depth * 14) + 'px">'
-      + (hasKids ? '<button type="button" class="toggle" aria-label="' + (isOpen ? 'Collapse ' : 'Expand ') + name + '">'
+      + (hasKids ? '<button type="button" class="toggle" tabindex="-1" aria-label="' + (isOpen ? 'Collapse ' : 'Expand ') + name + '">'
         + (isOpen ? '▾' : '▸') + '</button>' : '<span class="spacer"></span>')
       + '<span class="swatch" style="background:' + color + '"></span>'
-      + '<button type="button" class="open" title="' + service + ': ' + name + '"><span class="svc">' + service + ' </span>' + name + '</button>'
+      + '<button type="button" class="open" tabindex="' + (s.id === focusId ? '0' : '-1') + '" title="' + service + ': ' + name
+      + (segs ? ' (on the critical path)' : '') + '"><span class="svc">' + service + ' </span>' + name + '</button>'
       + (s.error ? '<span class="err-mark" title="error" aria-label="error">!</span>' : '')
       + (hasKids && !isOpen ? '<span class="muted">(+' + countDescendants(s) + ')</span>' : '')
       + '</div><div class="wf-bar"><span class="bar" style="left:' + left + '%;width:' + width + '%;background:'
-      + (s.error ? 'var(--error)' : color) + '"></span><span class="label" style="'
+      + (s.error ? 'var(--error)' : color) + '"></span>' + marks + '<span class="label" style="'
       + (left > 70 ? 'right:' + (100 - left) + '%' : 'left:calc(' + (left + width) + '% + 4px)') + '">' + fmtNanos(dur)
       + '</span></div></div>';
   }
 
-  function draw() {
+  /** Draws the rows in view; force after the rows or their state changed. */
+  function renderWindow(force) {
+    const top = Math.max(0, wf.scrollTop - ROW_H);
+    const height = wf.clientHeight || 700;
+    const first = Math.max(0, Math.floor(top / ROW_H) - OVERSCAN);
+    const last = Math.min(rows.length, Math.ceil((top + height) / ROW_H) + OVERSCAN);
+    if (!force && first === winFirst && last === winLast) return;
+    const hadFocus = win.contains(document.activeElement);
+    winFirst = first;
+    winLast = last;
+    if (focusId === null || !rowIndex.has(focusId)) focusId = rows.length ? rows[0].id : null;
     const parts = [];
-    for (const s of visible()) parts.push(row(s));
-    wf.innerHTML = parts.join('');
-    wf.prepend(header);
+    for (let i = first; i < last; i++) parts.push(row(rows[i]));
+    win.style.transform = 'translateY(' + (first * ROW_H) + 'px)';
+    win.innerHTML = parts.join('');
+    // The tab stop is the focused row when drawn, else the first drawn row: Tab always enters the tree.
+    if (!win.querySelector('button.open[tabindex="0"]')) {
+      const b = win.querySelector('button.open');
+      if (b) b.tabIndex = 0;
+    }
+    if (hadFocus) focusButton(focusId);
   }
+
+  function draw() {
+    computeRows();
+    renderWindow(true);
+  }
+
+  function rowEl(id) {
+    return win.querySelector('.wf-row[data-span-id="' + CSS.escape(id) + '"]');
+  }
+
+  function focusButton(id, cls) {
+    const r = id && rowEl(id);
+    const b = r && r.querySelector('button.' + (cls || 'open'));
+    if (b) b.focus({preventScroll: true});
+  }
+
+  /** Scrolls the waterfall so that row i is in view ('center' or just enough), then draws. */
+  function scrollToRow(i, center) {
+    const y = i * ROW_H; // row top inside the sizer; the sticky header covers the first ROW_H px of the view
+    const view = wf.clientHeight - ROW_H;
+    if (center) wf.scrollTop = Math.max(0, y - view / 2);
+    else if (y < wf.scrollTop) wf.scrollTop = y;
+    else if (y + ROW_H > wf.scrollTop + view) wf.scrollTop = y + ROW_H - view;
+    renderWindow(false);
+  }
+
+  function moveFocus(i) {
+    if (rows.length === 0) return;
+    i = Math.max(0, Math.min(rows.length - 1, i));
+    const old = focusId && rowEl(focusId);
+    if (old) old.querySelector('button.open').tabIndex = -1;
+    focusId = rows[i].id;
+    scrollToRow(i, false);
+    const r = rowEl(focusId);
+    if (r) r.querySelector('button.open').tabIndex = 0;
+    focusButton(focusId);
+  }
+
+  function toggle(id, open) {
+    const s = tree.byId.get(id);
+    if (!s || !s.children.length) return;
+    const isOpen = !collapsed.has(id);
+    if (open === isOpen) return;
+    if (isOpen) collapsed.add(id); else collapsed.delete(id);
+    draw();
+  }
+
+  wf.addEventListener('scroll', () => renderWindow(false), {passive: true});
+  // A taller or shorter view needs more or fewer rows (window resize, layout change).
+  new ResizeObserver(() => renderWindow(false)).observe(wf);
+  wf.addEventListener('focusin', (e) => {
+    const r = e.target.closest && e.target.closest('.wf-row[data-span-id]');
+    if (r && e.target.classList.contains('open') && focusId !== r.dataset.spanId) {
+      const old = rowEl(focusId);
+      if (old) old.querySelector('button.open').tabIndex = -1;
+      focusId = r.dataset.spanId;
+      e.target.tabIndex = 0;
+    }
+  });
 
   wf.addEventListener('click', (e) => {
     const button = e.target.closest('button');
@@ -129,16 +298,46 @@ export async function renderTrace(el, traceId, url, ctx) {
     if (!r) return;
     const id = r.dataset.spanId;
     if (button.classList.contains('toggle')) {
-      if (collapsed.has(id)) collapsed.delete(id); else collapsed.add(id);
-      draw();
-      const again = wf.querySelector('.wf-row[data-span-id="' + id + '"] button.toggle');
-      if (again) again.focus();
+      toggle(id, collapsed.has(id));
+      focusId = id;
+      focusButton(id, 'toggle');
     } else if (button.classList.contains('open')) {
+      focusId = id;
       select(id);
     }
   });
 
-  function select(id, initial) {
+  // Tree keyboard pattern (WAI-ARIA): up/down, home/end, page up/down; right expands or enters the
+  // first child; left collapses or goes to the parent. Enter/Space select (they are buttons).
+  wf.addEventListener('keydown', (e) => {
+    const r = e.target.closest && e.target.closest('.wf-row[data-span-id]');
+    if (!r || e.altKey || e.ctrlKey || e.metaKey) return;
+    const id = r.dataset.spanId;
+    const i = rowIndex.get(id);
+    const s = tree.byId.get(id);
+    const page = Math.max(1, Math.floor(wf.clientHeight / ROW_H) - 1);
+    let handled = true;
+    switch (e.key) {
+      case 'ArrowDown': moveFocus(i + 1); break;
+      case 'ArrowUp': moveFocus(i - 1); break;
+      case 'Home': moveFocus(0); break;
+      case 'End': moveFocus(rows.length - 1); break;
+      case 'PageDown': moveFocus(i + page); break;
+      case 'PageUp': moveFocus(i - page); break;
+      case 'ArrowRight':
+        if (s.children.length && collapsed.has(id)) { focusId = id; toggle(id, true); focusButton(id); }
+        else if (s.children.length) moveFocus(i + 1);
+        break;
+      case 'ArrowLeft':
+        if (s.children.length && !collapsed.has(id)) { focusId = id; toggle(id, false); focusButton(id); }
+        else if (rowIndex.has(s.parent)) moveFocus(rowIndex.get(s.parent));
+        break;
+      default: handled = false;
+    }
+    if (handled) e.preventDefault();
+  });
+
+  function select(id, scroll) {
     const s = tree.byId.get(id);
     if (!s) return;
     selected = id;
@@ -148,16 +347,26 @@ export async function renderTrace(el, traceId, url, ctx) {
       if (collapsed.delete(p.id)) changed = true;
       if (p.parent === p.id) break;
     }
-    if (changed) draw();
-    for (const r of wf.querySelectorAll('.wf-row.selected')) r.classList.remove('selected');
-    const r = wf.querySelector('.wf-row[data-span-id="' + id + '"]');
-    if (r) {
-      r.classList.add('selected');
-      if (initial) r.scrollIntoView({block: 'center'});
+    if (changed) computeRows();
+    if (scroll) {
+      focusId = id;
+      scrollToRow(rowIndex.get(id), true);
     }
-    detail.replaceChildren(...spanDetail(s, tree, traceId));
-    if (!initial) history.replaceState(null, '', '/trace/' + traceId + '?span=' + id);
+    renderWindow(true);
+    if (scroll) {
+      // Bring the waterfall itself into the page's view too.
+      const r = rowEl(id);
+      if (r) r.scrollIntoView({block: 'nearest'});
+    }
+    detail.replaceChildren(...spanDetail(s, tree, traceId, cp));
+    if (!scroll || scroll === 'log') history.replaceState(null, '', '/trace/' + traceId + '?span=' + id);
   }
+
+  const cpSpans = cp.size;
+  const cpToggle = h('input', {type: 'checkbox', id: 'toggle-critical-path', checked: cpShow, onchange: (e) => {
+    wf.classList.toggle('show-cp', e.target.checked);
+    localStorage.setItem('traceyard.criticalPath', e.target.checked ? 'on' : 'off');
+  }});
 
   el.replaceChildren(
     h('h1', {}, h('span', {class: 'swatch', style: 'background:' + serviceColor(root ? root.service : '')}),
@@ -173,14 +382,21 @@ export async function renderTrace(el, traceId, url, ctx) {
     h('div', {class: 'toolbar'},
       h('a', {href: '/api/v1/traces/' + traceId, download: 'trace-' + traceId + '.json', id: 'download-json'}, 'Download JSON'),
       h('button', {type: 'button', onclick: () => { collapsed.clear(); draw(); }}, 'Expand all'),
-      h('button', {type: 'button', onclick: () => { tree.spans.forEach(s => s.children.length && s.depth > 0 && collapsed.add(s.id)); draw(); }}, 'Collapse all')),
+      h('button', {type: 'button', onclick: () => { tree.spans.forEach(s => s.children.length && s.depth > 0 && collapsed.add(s.id)); draw(); }}, 'Collapse all'),
+      h('label', {class: 'cp-toggle', title: 'The chain of spans that determines the end-to-end latency'}, cpToggle,
+        ' Critical path ', h('span', {class: 'muted', id: 'critical-path-count'}, '(' + cpSpans + ' span' + (cpSpans === 1 ? '' : 's') + ')')),
+      h('a', {href: '/compare?a=' + traceId, id: 'compare-link'}, 'Compare with another trace')),
     h('div', {class: 'trace-layout'}, wf, detail),
     logs);
   draw();
   if (selected && tree.byId.has(selected)) select(selected, true);
   // Render time up to the first paint after the rows were built (rAF, then a task after the frame).
-  requestAnimationFrame(() => setTimeout(() => { el.dataset.renderMs = String(Math.round(performance.now() - t0)); }, 0));
-  loadLogs(traceId, logs, tree, select, ctx);
+  requestAnimationFrame(() => setTimeout(() => {
+    performance.mark('trace-render-end');
+    performance.measure('trace-render', 'trace-render-start', 'trace-render-end');
+    el.dataset.renderMs = String(Math.round(performance.now() - t0));
+  }, 0));
+  loadLogs(traceId, logs, tree, (id) => select(id, 'log'), ctx);
 }
 
 function esc(text) {
@@ -194,7 +410,7 @@ function countDescendants(s) {
   return n;
 }
 
-function spanDetail(s, tree, traceId) {
+function spanDetail(s, tree, traceId, cp) {
   const r = s.raw;
   const status = r.status || {};
   const dur = Number(s.end - s.start);
@@ -208,6 +424,9 @@ function spanDetail(s, tree, traceId) {
         STATUS[status.code || 0] + (status.message ? ': ' + status.message : ''))),
       h('tr', {}, h('td', {}, 'Start'), h('td', {}, fmtTime(String(s.start)) + ' (+' + fmtNanos(Number(s.start - tree.start)) + ')')),
       h('tr', {}, h('td', {}, 'Duration'), h('td', {}, fmtNanos(dur))),
+      h('tr', {}, h('td', {}, 'Critical path'), h('td', {id: 'detail-critical-path'}, cp && cp.has(s.id)
+        ? fmtNanos(cp.get(s.id).reduce((n, [a, b]) => n + Number(b - a), 0)) + ' of this span is on the critical path'
+        : 'not on the critical path')),
       h('tr', {}, h('td', {}, 'Span id'), h('td', {class: 'mono'}, h('a', {href: '/trace/' + traceId + '?span=' + s.id, id: 'span-permalink'}, s.id))),
       parent ? h('tr', {}, h('td', {}, 'Parent'), h('td', {}, parent.raw.name)) : null,
       h('tr', {}, h('td', {}, 'Scope'), h('td', {class: 'mono'}, (s.scope.name || '–') + (s.scope.version ? ' ' + s.scope.version : ''))))),

@@ -118,3 +118,83 @@ export function kvTable(attributes, emptyText) {
   return h('table', {class: 'kv'}, h('tbody', {},
     attributes.map(a => h('tr', {}, h('td', {class: 'mono'}, a.key), h('td', {class: 'mono'}, anyValue(a.value))))));
 }
+
+/** About {@code count} round values (1, 2, 5 x 10^k steps) from min to max, inclusive. */
+export function niceTicks(min, max, count) {
+  if (!(max > min)) return [min];
+  const raw = (max - min) / Math.max(1, count);
+  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 5, 10].map(m => m * mag).find(s => s >= raw) || 10 * mag;
+  const out = [];
+  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step) out.push(v);
+  return out;
+}
+
+const TIME_STEPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400]
+  .map(s => s * 1000);
+
+/** Round wall-clock instants (unix ms) between t0 and t1: every 1 s, 5 s, 1 min, 15 min... */
+export function timeTicks(t0, t1, count) {
+  const raw = (t1 - t0) / Math.max(1, count);
+  const step = TIME_STEPS.find(s => s >= raw) || TIME_STEPS[TIME_STEPS.length - 1];
+  const tz = new Date(t0).getTimezoneOffset() * 60000; // round in local time
+  const out = [];
+  for (let v = Math.ceil((t0 - tz) / step) * step + tz; v <= t1; v += step) out.push(v);
+  return out;
+}
+
+/** Unix ms to local HH:MM, with seconds when the axis spans under 10 minutes, milliseconds under 5 s. */
+export function fmtClock(ms, spanMs) {
+  const d = new Date(ms);
+  const pad = (n, w = 2) => String(n).padStart(w, '0');
+  return pad(d.getHours()) + ':' + pad(d.getMinutes()) + (spanMs < 600000 ? ':' + pad(d.getSeconds()) : '')
+    + (spanMs < 5000 ? '.' + pad(d.getMilliseconds(), 3) : '');
+}
+
+/**
+ * An SVG chart whose points are keyboard reachable with one tab stop: Tab enters at the current
+ * point, arrow keys (and Home/End) move between points in their order, Enter or Space (or a click)
+ * activates one. Points are elements among {@code children} (svg:a or svg:g), in x order.
+ */
+export function pointChart({cls, id, W, H, label, children, points, onActivate, onFocusPoint}) {
+  const svg = h('svg:svg', {class: 'chart-svg ' + (cls || ''), id, viewBox: `0 0 ${W} ${H}`, role: 'group',
+    'aria-label': label, preserveAspectRatio: 'xMidYMid meet'}, children);
+  points.forEach((p, i) => {
+    p.setAttribute('tabindex', i === points.length - 1 ? '0' : '-1'); // enter at the latest point
+    p.setAttribute('role', p.getAttribute('role') || 'link');
+    p.classList.add('pt');
+  });
+  const move = (from, to) => {
+    if (to < 0 || to >= points.length) return;
+    from.setAttribute('tabindex', '-1');
+    points[to].setAttribute('tabindex', '0');
+    points[to].focus();
+  };
+  svg.addEventListener('keydown', (e) => {
+    const i = points.indexOf(e.target);
+    if (i < 0) return;
+    const k = e.key;
+    if (k === 'ArrowRight' || k === 'ArrowDown') move(e.target, i + 1);
+    else if (k === 'ArrowLeft' || k === 'ArrowUp') move(e.target, i - 1);
+    else if (k === 'Home') move(e.target, 0);
+    else if (k === 'End') move(e.target, points.length - 1);
+    else if (k === 'Enter' || k === ' ') onActivate(e.target);
+    else return;
+    e.preventDefault();
+  });
+  svg.addEventListener('click', (e) => {
+    const p = e.target.closest && e.target.closest('.pt');
+    if (!p || e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey) return; // modified clicks: new tab etc.
+    e.preventDefault();
+    onActivate(p);
+  });
+  svg.addEventListener('focusin', (e) => {
+    const i = points.indexOf(e.target);
+    if (i < 0) return;
+    for (const p of points) if (p !== e.target) p.setAttribute('tabindex', '-1');
+    e.target.setAttribute('tabindex', '0');
+    if (onFocusPoint) onFocusPoint(e.target);
+  });
+  svg.addEventListener('focusout', () => { if (onFocusPoint) onFocusPoint(null); });
+  return svg;
+}
