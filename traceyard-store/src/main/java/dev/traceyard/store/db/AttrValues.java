@@ -1,12 +1,14 @@
 package dev.traceyard.store.db;
 
 import dev.traceyard.store.codec.OtlpValuesJson;
+import com.google.protobuf.ByteString;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import java.util.Base64;
 
 /**
- * How one attribute value is written into the narrow filter tables: {@code str} holds a string form
- * for equality and regex filters, {@code num} a number for range filters (ints and doubles only).
+ * How one attribute value is written into the narrow attribute tables: {@code str} holds a string
+ * form for equality and regex filters, {@code num} a number for range filters (ints and doubles
+ * only), {@code type} the AnyValue case; together they give the value back exactly ({@link #value}).
  */
 public final class AttrValues {
   private AttrValues() {}
@@ -28,6 +30,37 @@ public final class AttrValues {
         return OtlpValuesJson.anyValue(v);
       default:
         return "";
+    }
+  }
+
+  /** The AnyValue case number (0 for an empty value). */
+  public static int type(AnyValue v) {
+    return v.getValueCase() == AnyValue.ValueCase.VALUE_NOT_SET ? 0 : v.getValueCase().getNumber();
+  }
+
+  /** The value written as {@code type}, {@code str}, {@code num}. */
+  public static AnyValue value(int type, String str, double num) {
+    AnyValue.ValueCase c = AnyValue.ValueCase.forNumber(type);
+    if (c == null) {
+      throw new IllegalStateException("unknown attribute value type " + type + " in the store");
+    }
+    switch (c) {
+      case STRING_VALUE:
+        return AnyValue.newBuilder().setStringValue(str == null ? "" : str).build();
+      case BOOL_VALUE:
+        return AnyValue.newBuilder().setBoolValue("true".equals(str)).build();
+      case INT_VALUE:
+        return AnyValue.newBuilder().setIntValue(Long.parseLong(str)).build();
+      case DOUBLE_VALUE:
+        // From num, not str: str prints 2.0 as 2 and loses the sign of -0.0.
+        return AnyValue.newBuilder().setDoubleValue(num).build();
+      case BYTES_VALUE:
+        return AnyValue.newBuilder().setBytesValue(ByteString.copyFrom(Base64.getDecoder().decode(str))).build();
+      case ARRAY_VALUE:
+      case KVLIST_VALUE:
+        return OtlpValuesJson.parseAnyValue(str);
+      default:
+        return AnyValue.getDefaultInstance();
     }
   }
 

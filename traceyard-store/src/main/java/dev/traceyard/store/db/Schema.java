@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * Tables of one partition database. Timestamps are unix nanoseconds (BIGINT, OTLP's fixed64 bit
  * pattern), ids are big-endian BIGINTs (a trace id is {@code trace_hi, trace_lo}), enums are the
- * OTLP numbers, attribute-like fields are OTLP/JSON text. Resources and scopes are stored once per
+ * OTLP numbers, attribute-like fields are OTLP/JSON text except span attributes, which live only in
+ * the narrow typed {@code span_attrs} table (in their original order: by {@code sid}, then row order).
+ * Resources and scopes are stored once per
  * partition and referenced by small per-partition ids ({@code rid}, {@code scid}), which compress to
  * a few bits per row; {@code sid} (a per-partition span number) links a span to its narrow attribute
  * rows without repeating the 24 bytes of ids. {@code seq} is the write group that stored a row, used
@@ -22,6 +24,15 @@ final class Schema {
   /** Present in partitions rewritten by compaction. */
   static final String COMPACTED = "compacted";
 
+  /**
+   * True when the partition {@code p} was written with this layout. Partitions of the first layout
+   * (span attributes as JSON in the span row) are not read: see Store#attach.
+   */
+  static String layoutCheck(String alias) {
+    return "SELECT count(*) FROM duckdb_columns() WHERE database_name = '" + alias
+        + "' AND table_name = 'span_attrs' AND column_name = 'type'";
+  }
+
   static List<String> ddl(String p) {
     return List.of(
         "CREATE TABLE IF NOT EXISTS " + p + ".resources (rid INTEGER, hash BIGINT, service_name VARCHAR,"
@@ -33,14 +44,20 @@ final class Schema {
         "CREATE TABLE IF NOT EXISTS " + p + ".spans (sid BIGINT, seq BIGINT, trace_hi BIGINT, trace_lo BIGINT,"
             + " span_id BIGINT, parent_span_id BIGINT, trace_state VARCHAR, flags INTEGER, name VARCHAR,"
             + " kind INTEGER, start_ns BIGINT, duration_ns BIGINT, status_code INTEGER,"
-            + " status_message VARCHAR, service_name VARCHAR, rid INTEGER, scid INTEGER, attributes VARCHAR,"
+            + " status_message VARCHAR, service_name VARCHAR, rid INTEGER, scid INTEGER,"
             + " dropped_attributes_count INTEGER, events VARCHAR, dropped_events_count INTEGER, links VARCHAR,"
             + " dropped_links_count INTEGER)",
-        "CREATE TABLE IF NOT EXISTS " + p + ".span_attrs (sid BIGINT, key VARCHAR, str VARCHAR, num DOUBLE)",
+        // One row per span attribute, in the span's order: type is the AnyValue case number, str the
+        // value's string form (exact for strings, ints, bools, base64 bytes, OTLP/JSON arrays and
+        // maps), num the number of ints and doubles (exact for doubles).
+        "CREATE TABLE IF NOT EXISTS " + p + ".span_attrs (sid BIGINT, key VARCHAR, type TINYINT, str VARCHAR,"
+            + " num DOUBLE)",
         // trace id -> where and when: one row per trace per write group, so a lookup by id reads this
-        // narrow table instead of every span.
+        // narrow table instead of every span. A group's spans are appended ordered by trace, so the
+        // trace's spans of that group are exactly sids min_sid .. min_sid + span_count - 1: reading
+        // them touches the row groups holding those sids only (zone maps), whatever the table's size.
         "CREATE TABLE IF NOT EXISTS " + p + ".trace_index (trace_hi BIGINT, trace_lo BIGINT, seq BIGINT,"
-            + " min_start_ns BIGINT, max_end_ns BIGINT, span_count INTEGER)",
+            + " min_start_ns BIGINT, max_end_ns BIGINT, span_count INTEGER, min_sid BIGINT)",
         "CREATE TABLE IF NOT EXISTS " + p + ".logs (lid BIGINT, seq BIGINT, time_ns BIGINT, observed_ns BIGINT,"
             + " severity_number INTEGER, severity_text VARCHAR, body VARCHAR, attributes VARCHAR,"
             + " dropped_attributes_count INTEGER, flags INTEGER, trace_hi BIGINT, trace_lo BIGINT, span_id BIGINT,"

@@ -44,7 +44,10 @@ public final class Store implements AutoCloseable {
   private final DataDirLock lock;
   private final Path partitionDir;
   private final DuckDBConnection root;
+  /** Attach, detach, compaction (DDL, auto-commit). */
   private final DuckDBConnection writerConn;
+  /** The writer's appenders; no auto-commit, one commit per write group. */
+  private final DuckDBConnection appendConn;
   private final ConnectionPool pool;
   private final Partitions partitions = new Partitions();
   /** Hours whose partition file has been compacted (writer thread only). */
@@ -62,9 +65,11 @@ public final class Store implements AutoCloseable {
     this.partitionDir = partitionDir;
     this.root = root;
     this.writerConn = root.duplicate();
+    this.appendConn = root.duplicate();
+    this.appendConn.setAutoCommit(false);
     this.pool = new ConnectionPool(root, READ_CONNECTIONS);
     this.metrics = metrics;
-    this.writer = new StoreWriter(this, writerConn, options, metrics, log, committedSeq);
+    this.writer = new StoreWriter(this, appendConn, options, metrics, log, committedSeq);
   }
 
   /** True when {@code limit} is a size DuckDB accepts as {@code memory_limit}, e.g. {@code 512MB}. */
@@ -216,6 +221,11 @@ public final class Store implements AutoCloseable {
   private void closeResources() {
     pool.close();
     try {
+      appendConn.close();
+    } catch (SQLException e) {
+      log.warn("closing the store's append connection failed: {}", e.toString());
+    }
+    try {
       writerConn.close();
     } catch (SQLException e) {
       log.warn("closing the store's writer connection failed: {}", e.toString());
@@ -256,7 +266,8 @@ public final class Store implements AutoCloseable {
       try {
         attach(hour);
       } catch (SQLException e) {
-        // A damaged file must not keep the store from starting; it is kept aside for inspection.
+        // A damaged file (or one of an older layout) must not keep the store from starting; it is kept
+        // aside for inspection.
         Path f = partitionDir.resolve(Partitioning.fileName(hour));
         Path aside = f.resolveSibling(f.getFileName() + ".damaged-" + System.currentTimeMillis());
         log.error("partition {} cannot be opened ({}); moved aside to {}", f, e.getMessage(), aside.getFileName());
@@ -291,6 +302,9 @@ public final class Store implements AutoCloseable {
       s.execute("ATTACH '" + file.toAbsolutePath().toString().replace("'", "''") + "' AS " + alias
           + (create ? " (BLOCK_SIZE " + BLOCK_SIZE + ")" : ""));
       try {
+        if (!create) {
+          checkLayout(s, alias);
+        }
         for (String ddl : Schema.ddl(alias)) {
           s.execute(ddl);
         }
@@ -308,6 +322,25 @@ public final class Store implements AutoCloseable {
     }
     partitions.add(p);
     return p;
+  }
+
+  /** Refuses a partition of an older layout (or a foreign DuckDB file): it is moved aside at start. */
+  private static void checkLayout(Statement s, String alias) throws SQLException {
+    boolean hasTables;
+    try (ResultSet r = s.executeQuery("SELECT count(*) FROM duckdb_tables() WHERE database_name = '" + alias + "'")) {
+      r.next();
+      hasTables = r.getLong(1) > 0;
+    }
+    if (!hasTables) {
+      return; // created but never written (e.g. a crash right after ATTACH)
+    }
+    try (ResultSet r = s.executeQuery(Schema.layoutCheck(alias))) {
+      r.next();
+      if (r.getLong(1) == 0) {
+        throw new SQLException("written with an older storage layout (span attributes as JSON), which this"
+            + " version does not read");
+      }
+    }
   }
 
   private boolean isCompacted(String alias) throws SQLException {
@@ -341,8 +374,7 @@ public final class Store implements AutoCloseable {
           + " (BLOCK_SIZE " + BLOCK_SIZE + ")");
       try {
         for (String t : Schema.TABLES) {
-          s.execute("CREATE TABLE " + c + "." + t + " AS SELECT * FROM " + p.alias() + "." + t
-              + (t.equals("trace_index") ? " ORDER BY trace_hi, trace_lo, seq" : ""));
+          s.execute("CREATE TABLE " + c + "." + t + " AS SELECT * FROM " + p.alias() + "." + t + compactionOrder(t));
         }
         s.execute("CREATE TABLE " + c + "." + Schema.COMPACTED + " AS SELECT " + Partitioning.nanos(
             options.clock().instant()) + "::BIGINT AS at_ns");
@@ -386,6 +418,24 @@ public final class Store implements AutoCloseable {
     }
     if (swapped) {
       compacted.add(p.hour());
+    }
+  }
+
+  /**
+   * Row order of a compacted table: the trace index by trace id (lookups by id then skip most of it
+   * by zone maps); spans and their attributes by sid (trace-by-id reads sid ranges; an attribute's
+   * rows keep their original order within a span).
+   */
+  private static String compactionOrder(String table) {
+    switch (table) {
+      case "trace_index":
+        return " ORDER BY trace_hi, trace_lo, seq";
+      case "spans":
+        return " ORDER BY sid";
+      case "span_attrs":
+        return " ORDER BY sid, rowid";
+      default:
+        return "";
     }
   }
 

@@ -237,13 +237,15 @@ final class StoreWriter {
       for (PartitionWriter w : touched) {
         w.flush(seq);
       }
+      // One commit for the whole group: every partition it touched, all or nothing.
+      conn.commit();
       committedSeq.set(seq);
       red.mergeFrom(groupRed);
       metrics.exporter().sent(Signal.TRACES, spans);
       metrics.exporter().sent(Signal.LOGS, logs);
       metrics.exporter().sent(Signal.METRICS, points);
     } catch (SQLException | RuntimeException e) {
-      touched.forEach(PartitionWriter::reset);
+      rollback(touched);
       for (Batch b : group) {
         metrics.exporter().sendFailed(b.signal(), b.itemCount());
       }
@@ -252,6 +254,17 @@ final class StoreWriter {
     } finally {
       pendingItems.addAndGet(-items);
     }
+  }
+
+  /** Undoes a failed write group: nothing of it stays, and the partitions' counters are re-read. */
+  private void rollback(Set<PartitionWriter> touched) {
+    touched.forEach(PartitionWriter::closeAppenders);
+    try {
+      conn.rollback();
+    } catch (SQLException e) {
+      warn.warn("store writer: rollback failed: {}", e.toString());
+    }
+    touched.forEach(PartitionWriter::reset);
   }
 
   /** A span of the write group with what its row needs. */
@@ -460,8 +473,9 @@ final class StoreWriter {
       for (PartitionWriter w : touched) {
         w.flush(committedSeq.get());
       }
+      conn.commit();
     } catch (SQLException | RuntimeException e) {
-      touched.forEach(PartitionWriter::reset);
+      rollback(touched);
       metrics.writeErrors().inc();
       warn.warn("cannot write {} span metric series to the store, they are lost: {}", series.size(), e.toString());
     }

@@ -2,6 +2,7 @@ package dev.traceyard.store.query;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.traceyard.store.codec.OtlpValuesJson;
+import dev.traceyard.store.db.AttrValues;
 import dev.traceyard.store.db.Partition;
 import dev.traceyard.store.db.Partitions;
 import dev.traceyard.store.db.Store;
@@ -9,6 +10,7 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import io.opentelemetry.proto.logs.v1.ScopeLogs;
@@ -38,6 +40,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -60,6 +63,8 @@ public final class QueryService {
    */
   static final long CONTEXT_NANOS = 3_600_000_000_000L;
   private static final long LOG_CONTEXT_NANOS = 600_000_000_000L;
+  /** The first search window (at least; else 1/64 of the range), grown 4-fold until a page is full. */
+  private static final long MIN_SEARCH_WINDOW_NANOS = 10_000_000_000L;
   private static final int QUERY_TIMEOUT_SECONDS = 60;
 
   private final Store store;
@@ -90,32 +95,42 @@ public final class QueryService {
     }
     List<TraceId> unique = new ArrayList<>(new LinkedHashSet<>(ids));
     try (Partitions.Lease lease = store.partitions().lease()) {
-      Map<String, Set<TraceId>> where = locate(lease.all(), unique);
-      if (where.isEmpty()) {
+      List<SidRange> ranges = locate(lease.all(), unique, null);
+      if (ranges.isEmpty()) {
         return out;
       }
-      List<Partition> parts = new ArrayList<>();
-      for (String alias : where.keySet()) {
-        parts.add(lease.byAlias(alias));
-      }
-      // Spans with their resource and scope in one query (each partition stores a resource once).
-      Sql sql = new Sql();
+      // The spans' attributes, in their original order (row order within a span).
+      Map<String, List<KeyValue>> attributes = new HashMap<>();
+      Sql attrs = new Sql();
       int i = 0;
-      for (Partition p : parts) {
+      for (SidRange range : ranges) {
+        if (i++ > 0) {
+          attrs.add(" UNION ALL ");
+        }
+        attrs.add("SELECT '" + range.part + "' AS part, sid, rowid AS rn, key, type, str, num FROM " + range.part
+            + ".span_attrs WHERE sid BETWEEN ? AND ?", range.minSid, range.maxSid());
+      }
+      attrs.add(" ORDER BY part, sid, rn");
+      query(attrs, r -> attributes.computeIfAbsent(r.getString(1) + "/" + r.getLong(2), k -> new ArrayList<>())
+          .add(KeyValue.newBuilder().setKey(nz(r.getString(4)))
+              .setValue(AttrValues.value(r.getInt(5), r.getString(6), r.getDouble(7))).build()));
+      // Spans with their resource and scope in one query (each partition stores a resource once); each
+      // range is a run of sids, which the scan finds by zone maps (one row group, whatever the table size).
+      Sql sql = new Sql();
+      i = 0;
+      for (SidRange range : ranges) {
         if (i++ > 0) {
           sql.add(" UNION ALL ");
         }
-        List<TraceId> here = new ArrayList<>(where.get(p.alias()));
-        String a = p.alias();
+        String a = range.part;
         sql.add("SELECT '" + a + "' AS part, s.trace_hi, s.trace_lo, s.span_id, s.parent_span_id, s.trace_state, s.flags,"
             + " s.name, s.kind, s.start_ns, s.start_ns + s.duration_ns AS end_ns, s.status_code, s.status_message, s.rid,"
-            + " s.scid, s.attributes, s.dropped_attributes_count, s.events, s.dropped_events_count, s.links,"
+            + " s.scid, s.sid, s.dropped_attributes_count, s.events, s.dropped_events_count, s.links,"
             + " s.dropped_links_count, r.hash, r.attributes, r.dropped_attributes_count, r.entity_refs, r.schema_url,"
             + " c.hash, c.name, c.version, c.attributes, c.dropped_attributes_count, c.schema_url FROM " + a
-            + ".spans s JOIN ");
-        idsTable(sql, here);
-        sql.add(" ON s.trace_hi = ids.h AND s.trace_lo = ids.l LEFT JOIN " + a + ".resources r ON r.rid = s.rid"
-            + " LEFT JOIN " + a + ".scopes c ON c.scid = s.scid");
+            + ".spans s LEFT JOIN " + a + ".resources r ON r.rid = s.rid LEFT JOIN " + a + ".scopes c ON c.scid = s.scid"
+            + " WHERE s.sid BETWEEN ? AND ? AND s.trace_hi = ? AND s.trace_lo = ?", range.minSid, range.maxSid(),
+            range.trace.hi(), range.trace.lo());
       }
       sql.add(" ORDER BY start_ns, span_id");
       Map<String, Dictionaries.ResourceEntry> resources = new HashMap<>();
@@ -125,7 +140,9 @@ public final class QueryService {
         String part = r.getString(1);
         Dictionaries.ResourceEntry re = resources.computeIfAbsent(part + "/" + r.getInt(14), k -> resourceEntry(r, 22));
         Dictionaries.ScopeEntry se = scopes.computeIfAbsent(part + "/" + r.getInt(15), k -> scopeEntry(r, 27));
-        byTrace.computeIfAbsent(new TraceId(r.getLong(2), r.getLong(3)), k -> new Grouper<>()).add(re, se, span(r));
+        List<KeyValue> spanAttributes = attributes.getOrDefault(part + "/" + r.getLong(16), List.of());
+        byTrace.computeIfAbsent(new TraceId(r.getLong(2), r.getLong(3)), k -> new Grouper<>())
+            .add(re, se, span(r, spanAttributes));
       });
       for (TraceId id : unique) {
         Grouper<Span> g = byTrace.get(id);
@@ -137,11 +154,26 @@ public final class QueryService {
     }
   }
 
-  /** Which partitions hold spans of which of {@code ids}, from the narrow trace index. */
-  private Map<String, Set<TraceId>> locate(List<Partition> parts, List<TraceId> ids) {
-    Map<String, Set<TraceId>> where = new LinkedHashMap<>();
-    if (parts.isEmpty()) {
-      return where;
+  /** The spans of one trace written by one write group into one partition: sids {@code minSid .. minSid + count - 1}. */
+  private record SidRange(String part, TraceId trace, long minSid, int count) {
+    long maxSid() {
+      return minSid + count - 1;
+    }
+  }
+
+  /**
+   * Where the spans of {@code ids} are, from the narrow trace index: one sid range per trace, partition
+   * and write group ({@code seq <= maxSeq} only, unless null).
+   */
+  private List<SidRange> locate(List<Partition> parts, Collection<TraceId> ids, Long maxSeq) {
+    List<SidRange> out = new ArrayList<>();
+    if (parts.isEmpty() || ids.isEmpty()) {
+      return out;
+    }
+    Set<TraceId> wanted = new HashSet<>(ids);
+    Set<Long> his = new LinkedHashSet<>();
+    for (TraceId id : ids) {
+      his.add(id.hi());
     }
     Sql sql = new Sql();
     for (int i = 0; i < parts.size(); i++) {
@@ -149,25 +181,35 @@ public final class QueryService {
       if (i > 0) {
         sql.add(" UNION ALL ");
       }
-      sql.add("SELECT DISTINCT '" + p.alias() + "' AS part, trace_hi, trace_lo FROM " + p.alias() + ".trace_index t JOIN ");
-      idsTable(sql, ids);
-      sql.add(" ON t.trace_hi = ids.h AND t.trace_lo = ids.l");
+      sql.add("SELECT '" + p.alias() + "' AS part, trace_hi, trace_lo, min_sid, span_count FROM " + p.alias()
+          + ".trace_index WHERE ");
+      // Constant filters are pushed into the scan (and, in a compacted partition sorted by trace id,
+      // skip most row groups by their zone maps); the low half is checked below for several ids.
+      if (ids.size() == 1) {
+        TraceId id = ids.iterator().next();
+        sql.add("trace_hi = ? AND trace_lo = ?", id.hi(), id.lo());
+      } else {
+        sql.add("trace_hi IN (");
+        int j = 0;
+        for (long hi : his) {
+          sql.add(j++ == 0 ? "?" : ", ?", hi);
+        }
+        sql.add(")");
+      }
+      if (maxSeq != null) {
+        sql.add(" AND seq <= ?", maxSeq);
+      }
     }
-    query(sql, r -> where.computeIfAbsent(r.getString(1), k -> new LinkedHashSet<>())
-        .add(new TraceId(r.getLong(2), r.getLong(3))));
-    return where;
+    query(sql, r -> {
+      TraceId id = new TraceId(r.getLong(2), r.getLong(3));
+      if (wanted.contains(id)) {
+        out.add(new SidRange(r.getString(1), id, r.getLong(4), r.getInt(5)));
+      }
+    });
+    return out;
   }
 
-  private static void idsTable(Sql sql, Collection<TraceId> ids) {
-    sql.add("(VALUES ");
-    int i = 0;
-    for (TraceId id : ids) {
-      sql.add(i++ == 0 ? "(?::BIGINT, ?::BIGINT)" : ", (?::BIGINT, ?::BIGINT)", id.hi(), id.lo());
-    }
-    sql.add(") AS ids(h, l)");
-  }
-
-  private static Span span(ResultSet r) throws SQLException {
+  private static Span span(ResultSet r, List<KeyValue> attributes) throws SQLException {
     Span.Builder b = Span.newBuilder()
         .setTraceId(new TraceId(r.getLong(2), r.getLong(3)).toBytes())
         .setSpanId(Ids.spanIdBytes(r.getLong(4)));
@@ -182,7 +224,7 @@ public final class QueryService {
     if (code != 0 || !message.isEmpty()) {
       b.setStatus(Status.newBuilder().setCodeValue(code).setMessage(message));
     }
-    b.addAllAttributes(OtlpValuesJson.parseAttributes(r.getString(16)))
+    b.addAllAttributes(attributes)
         .setDroppedAttributesCount(r.getInt(17))
         .addAllEvents(OtlpValuesJson.parseEvents(r.getString(18)))
         .setDroppedEventsCount(r.getInt(19))
@@ -216,40 +258,31 @@ public final class QueryService {
       to = q.endNanos();
     }
     try (Partitions.Lease lease = store.partitions().lease()) {
-      List<Partition> match = lease.overlapping(from, to);
-      if (match.isEmpty()) {
+      if (lease.overlapping(from, to).isEmpty()) {
         return new SearchResult(List.of(), null);
       }
-      List<Partition> context = lease.overlapping(from - CONTEXT_NANOS, to + CONTEXT_NANOS);
-      Sql sql = new Sql().add("WITH m AS (SELECT DISTINCT trace_hi, trace_lo FROM (");
-      for (int i = 0; i < match.size(); i++) {
-        if (i > 0) {
-          sql.add(" UNION ALL ");
-        }
-        matchingSpans(sql, match.get(i), q, seq, from, to);
-      }
-      sql.add(")), ti AS (");
-      for (int i = 0; i < context.size(); i++) {
-        if (i > 0) {
-          sql.add(" UNION ALL ");
-        }
-        sql.add("SELECT trace_hi, trace_lo, min_start_ns FROM " + context.get(i).alias() + ".trace_index WHERE seq <= ?",
-            seq);
-      }
-      sql.add(") SELECT ti.trace_hi, ti.trace_lo, min(ti.min_start_ns) AS start_ns FROM ti"
-          + " JOIN m ON ti.trace_hi = m.trace_hi AND ti.trace_lo = m.trace_lo GROUP BY ti.trace_hi, ti.trace_lo");
-      if (after != null) {
-        sql.add(" HAVING min(ti.min_start_ns) < ? OR (min(ti.min_start_ns) = ? AND (ti.trace_hi < ?"
-            + " OR (ti.trace_hi = ? AND ti.trace_lo < ?)))", after.lastStart(), after.lastStart(), after.lastHi(),
-            after.lastHi(), after.lastLo());
-      }
-      sql.add(" ORDER BY start_ns DESC, ti.trace_hi DESC, ti.trace_lo DESC LIMIT ?", q.limit() + 1);
+      // Newest first, so the newest matches are found by scanning the end of the range: span start
+      // times in [w1, to] give every match whose trace starts at or after w1, complete and exact
+      // (all of such a trace's spans start at or after w1). When that yields more than a page, the
+      // page is the same as over the whole range; otherwise the window grows 4-fold. Zone maps on
+      // start_ns and sid keep the scans to the window's row groups.
+      long top = after == null ? to : Math.min(to, after.lastStart());
+      long window = Math.max(MIN_SEARCH_WINDOW_NANOS, (top - from) / 64);
       List<TraceId> ids = new ArrayList<>();
       List<Long> starts = new ArrayList<>();
-      query(sql, r -> {
-        ids.add(new TraceId(r.getLong(1), r.getLong(2)));
-        starts.add(r.getLong(3));
-      });
+      List<Partition> context;
+      while (true) {
+        long w1 = top - window > from ? top - window : from;
+        boolean whole = w1 == from;
+        ids.clear();
+        starts.clear();
+        context = lease.overlapping((whole ? from : w1) - CONTEXT_NANOS, to + CONTEXT_NANOS);
+        searchWindow(lease.overlapping(w1, to), context, q, seq, w1, to, whole, after, ids, starts);
+        if (whole || ids.size() > q.limit()) {
+          break;
+        }
+        window = window > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : window * 4;
+      }
       boolean more = ids.size() > q.limit();
       if (more) {
         ids.remove(ids.size() - 1);
@@ -272,10 +305,83 @@ public final class QueryService {
     }
   }
 
-  private static void matchingSpans(Sql sql, Partition p, TraceQuery q, long seq, long from, long to) {
+  /**
+   * One search window: traces with a matching span starting in {@code [w1, to]} and, unless
+   * {@code whole}, starting at or after {@code w1} themselves; newest first, at most a page and one.
+   */
+  private void searchWindow(List<Partition> match, List<Partition> context, TraceQuery q, long seq, long w1, long to,
+      boolean whole, Cursor after, List<TraceId> ids, List<Long> starts) {
+    if (match.isEmpty()) {
+      return;
+    }
+    // The sids of the window's spans, per partition: attribute rows are read for those only.
+    Map<String, long[]> sids = new HashMap<>();
+    if (!q.attributes().isEmpty()) {
+      Sql bounds = new Sql();
+      for (int i = 0; i < match.size(); i++) {
+        if (i > 0) {
+          bounds.add(" UNION ALL ");
+        }
+        String a = match.get(i).alias();
+        bounds.add("SELECT '" + a + "', min(sid), max(sid) FROM " + a + ".spans WHERE start_ns >= ? AND start_ns <= ?",
+            w1, to);
+      }
+      query(bounds, r -> {
+        long lo = r.getLong(2);
+        if (!r.wasNull()) {
+          sids.put(r.getString(1), new long[] {lo, r.getLong(3)});
+        }
+      });
+    }
+    Sql sql = new Sql().add("WITH m AS (SELECT DISTINCT trace_hi, trace_lo FROM (");
+    int n = 0;
+    for (Partition p : match) {
+      long[] range = sids.get(p.alias());
+      if (!q.attributes().isEmpty() && range == null) {
+        continue; // no span in the window
+      }
+      if (n++ > 0) {
+        sql.add(" UNION ALL ");
+      }
+      matchingSpans(sql, p, q, seq, w1, to, range);
+    }
+    if (n == 0) {
+      return;
+    }
+    sql.add(")), ti AS (");
+    for (int i = 0; i < context.size(); i++) {
+      if (i > 0) {
+        sql.add(" UNION ALL ");
+      }
+      sql.add("SELECT trace_hi, trace_lo, min_start_ns FROM " + context.get(i).alias() + ".trace_index WHERE seq <= ?",
+          seq);
+    }
+    sql.add(") SELECT ti.trace_hi, ti.trace_lo, min(ti.min_start_ns) AS start_ns FROM ti"
+        + " JOIN m ON ti.trace_hi = m.trace_hi AND ti.trace_lo = m.trace_lo GROUP BY ti.trace_hi, ti.trace_lo"
+        + " HAVING true");
+    if (!whole) {
+      sql.add(" AND min(ti.min_start_ns) >= ?", w1);
+    }
+    if (after != null) {
+      sql.add(" AND (min(ti.min_start_ns) < ? OR (min(ti.min_start_ns) = ? AND (ti.trace_hi < ?"
+          + " OR (ti.trace_hi = ? AND ti.trace_lo < ?))))", after.lastStart(), after.lastStart(), after.lastHi(),
+          after.lastHi(), after.lastLo());
+    }
+    sql.add(" ORDER BY start_ns DESC, ti.trace_hi DESC, ti.trace_lo DESC LIMIT ?", q.limit() + 1);
+    query(sql, r -> {
+      ids.add(new TraceId(r.getLong(1), r.getLong(2)));
+      starts.add(r.getLong(3));
+    });
+  }
+
+  /** {@code sids}: the sid range of the spans in the window, for the attribute subqueries (null: no attribute filter). */
+  private static void matchingSpans(Sql sql, Partition p, TraceQuery q, long seq, long from, long to, long[] sids) {
     String a = p.alias();
     sql.add("SELECT trace_hi, trace_lo FROM " + a + ".spans s WHERE s.seq <= ? AND s.start_ns >= ? AND s.start_ns <= ?",
         seq, from, to);
+    if (sids != null) {
+      sql.add(" AND s.sid BETWEEN ? AND ?", sids[0], sids[1]);
+    }
     if (q.service() != null) {
       sql.add(" AND s.service_name = ?", q.service());
     }
@@ -297,7 +403,8 @@ public final class QueryService {
     for (AttributeFilter f : q.attributes()) {
       switch (f.scope()) {
         case SPAN:
-          sql.add(" AND s.sid IN (SELECT sid FROM " + a + ".span_attrs WHERE key = ? AND ", f.key());
+          sql.add(" AND s.sid IN (SELECT sid FROM " + a + ".span_attrs WHERE sid BETWEEN ? AND ? AND key = ? AND ",
+              sids[0], sids[1], f.key());
           valueCondition(sql, f);
           sql.add(")");
           break;
@@ -307,7 +414,8 @@ public final class QueryService {
           sql.add(")");
           break;
         default:
-          sql.add(" AND (s.sid IN (SELECT sid FROM " + a + ".span_attrs WHERE key = ? AND ", f.key());
+          sql.add(" AND (s.sid IN (SELECT sid FROM " + a + ".span_attrs WHERE sid BETWEEN ? AND ? AND key = ? AND ",
+              sids[0], sids[1], f.key());
           valueCondition(sql, f);
           sql.add(") OR s.rid IN (SELECT rid FROM " + a + ".resource_attrs WHERE key = ? AND ", f.key());
           valueCondition(sql, f);
@@ -360,23 +468,26 @@ public final class QueryService {
     if (ids.isEmpty() || parts.isEmpty()) {
       return out;
     }
-    Sql sql = new Sql().add("WITH ids AS (SELECT * FROM ");
-    idsTable(sql, ids);
-    sql.add("), s AS (");
-    for (int i = 0; i < parts.size(); i++) {
+    List<SidRange> ranges = locate(parts, ids, seq);
+    if (ranges.isEmpty()) {
+      return out;
+    }
+    Sql sql = new Sql().add("WITH s AS (");
+    for (int i = 0; i < ranges.size(); i++) {
+      SidRange range = ranges.get(i);
       if (i > 0) {
         sql.add(" UNION ALL ");
       }
       sql.add("SELECT trace_hi, trace_lo, parent_span_id, start_ns, start_ns + duration_ns AS end_ns, status_code,"
-          + " service_name, name FROM "
-          + parts.get(i).alias() + ".spans WHERE seq <= ? AND trace_hi IN (SELECT h FROM ids)", seq);
+          + " service_name, name FROM " + range.part + ".spans WHERE sid BETWEEN ? AND ? AND seq <= ?"
+          + " AND trace_hi = ? AND trace_lo = ?", range.minSid, range.maxSid(), seq, range.trace.hi(), range.trace.lo());
     }
     sql.add(") SELECT s.trace_hi, s.trace_lo, min(start_ns), max(end_ns), count(*),"
         + " count(*) FILTER (WHERE status_code = 2),"
         + " coalesce(arg_min(service_name, start_ns) FILTER (WHERE parent_span_id IS NULL), arg_min(service_name, start_ns)),"
         + " coalesce(arg_min(name, start_ns) FILTER (WHERE parent_span_id IS NULL), arg_min(name, start_ns)),"
         + " list(DISTINCT service_name ORDER BY service_name)"
-        + " FROM s JOIN ids ON s.trace_hi = ids.h AND s.trace_lo = ids.l GROUP BY s.trace_hi, s.trace_lo");
+        + " FROM s GROUP BY s.trace_hi, s.trace_lo");
     query(sql, r -> {
       TraceId id = new TraceId(r.getLong(1), r.getLong(2));
       long start = r.getLong(3);
