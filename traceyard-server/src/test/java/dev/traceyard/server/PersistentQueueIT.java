@@ -289,10 +289,22 @@ class PersistentQueueIT {
     return p;
   }
 
+  /**
+   * A free port for a downstream that starts later. Below Linux's ephemeral range (32768+), so that
+   * neither another process' outgoing connection nor the exporter's own reconnect attempts (a TCP
+   * self-connect when source and destination port coincide) can take it while it is down.
+   */
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
+    java.util.Random random = new java.util.Random();
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = 20_000 + random.nextInt(12_000);
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // try another
+      }
     }
+    throw new IOException("no free port below the ephemeral range");
   }
 
   private record Request(ExportTraceServiceRequest body, List<String> ids) {}
