@@ -29,7 +29,8 @@ public interface ExportQueue {
 
   /**
    * The next entry, waiting until one is there; null once the queue is closed and empty, or
-   * stopped. Remaining entries are still handed out after {@link #close()}, so they can drain.
+   * stopped. Remaining entries are still handed out after {@link #close()}, so they can drain; a
+   * {@link #durable()} queue may return null at once instead, since its entries wait on disk.
    */
   Entry take() throws InterruptedException;
 

@@ -340,7 +340,12 @@ public final class ExporterHelper implements Exporter {
       }
       boolean wasRunning = state == State.RUNNING;
       state = State.STOPPING;
-      long deadline = System.nanoTime() + drainTimeout.toNanos();
+      ExportQueue q = queue;
+      // A durable queue keeps what is queued for the next start: no retry is waited for, only the
+      // sends in flight, so that their outcome is recorded instead of the batch being sent twice.
+      boolean durable = q != null && q.durable();
+      Duration grace = config.timeout().isZero() ? Duration.ofSeconds(5) : config.timeout().plusSeconds(1);
+      long deadline = System.nanoTime() + (durable ? 0 : drainTimeout.toNanos());
       pauseLock.lock();
       try {
         draining = true;
@@ -349,10 +354,9 @@ public final class ExporterHelper implements Exporter {
       } finally {
         pauseLock.unlock();
       }
-      ExportQueue q = queue;
       if (q != null) {
         q.close();
-        joinUntil(deadline);
+        joinUntil(durable ? System.nanoTime() + grace.toNanos() : deadline);
         List<Batch> lost = q.stop();
         if (!lost.isEmpty()) {
           long items = 0;
@@ -364,7 +368,6 @@ public final class ExporterHelper implements Exporter {
               lost.size(), items, Durations.format(drainTimeout));
         }
         // Batches already being sent end within the send timeout; wait for them, but not forever.
-        Duration grace = config.timeout().isZero() ? Duration.ofSeconds(5) : config.timeout().plusSeconds(1);
         joinUntil(System.nanoTime() + grace.toNanos());
         for (Thread t : consumers) {
           if (t.isAlive()) {

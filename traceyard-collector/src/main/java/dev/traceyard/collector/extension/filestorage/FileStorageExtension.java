@@ -44,7 +44,16 @@ final class FileStorageExtension implements Extension, ExportQueueFactory {
         return t;
       });
       long ms = Math.max(1, config.fsyncInterval().toMillis());
-      flusher.scheduleWithFixedDelay(() -> queues.forEach(PersistentQueue::flush), ms, ms, TimeUnit.MILLISECONDS);
+      flusher.scheduleWithFixedDelay(() -> {
+        for (PersistentQueue q : queues) {
+          try {
+            q.flush();
+          } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again: log and keep flushing.
+            settings.logger().warn("periodic fsync of {} failed: {}", q.directory(), e.toString());
+          }
+        }
+      }, ms, ms, TimeUnit.MILLISECONDS);
     }
     settings.logger().info("file storage in {} (fsync {}, quota {} MiB per queue)", config.directory(),
         config.fsync().name().toLowerCase(java.util.Locale.ROOT), config.maxSizeBytes() / (double) FileStorageConfig.MIB);

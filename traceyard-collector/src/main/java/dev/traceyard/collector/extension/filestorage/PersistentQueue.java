@@ -658,7 +658,6 @@ final class PersistentQueue implements ExportQueue {
       storedUnits -= units(slot.items());
       if (seg.allDone() && seg != active) {
         deleteSegment(seg);
-        compactAcksIfLarge();
       }
       notFull.signalAll();
     } finally {
@@ -679,6 +678,9 @@ final class PersistentQueue implements ExportQueue {
     } catch (IOException e) {
       ioLog.warn("cannot delete delivered segment {} ({}); its batches may be delivered again after a restart",
           seg.path, e.toString());
+    }
+    if (acks != null && !stopped) {
+      compactAcksIfLarge();
     }
   }
 
@@ -759,6 +761,32 @@ final class PersistentQueue implements ExportQueue {
       closed = true;
       notEmpty.signalAll();
       notFull.signalAll();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * For tests: lets go of the files the way a killed process does (no flush, no acknowledgement of
+   * batches being delivered), so the directory can be opened again in the same JVM.
+   */
+  void simulateCrash() {
+    lock.lock();
+    try {
+      closed = true;
+      stopped = true;
+      notEmpty.signalAll();
+      notFull.signalAll();
+      for (Segment s : segments.values()) {
+        s.closeQuietly();
+      }
+      try {
+        acks.close();
+        fileLock.release();
+        lockChannel.close();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     } finally {
       lock.unlock();
     }

@@ -87,10 +87,12 @@ final class RecordFormat {
   }
 
   /**
-   * What a segment holds: its valid records, the damaged ranges between them, and a tail that
-   * holds no valid record (a write cut short by a crash, or zeros a power loss left behind).
+   * What a segment holds: its valid records, the damaged ranges between them, and possibly a torn
+   * tail: the start of a record whose write a crash cut short (or zeros a power loss left behind).
+   *
+   * @param tornFrom where the torn tail starts, or -1
    */
-  record Scan(List<Header> records, List<long[]> damaged, long validEnd, long length) {
+  record Scan(List<Header> records, List<long[]> damaged, long tornFrom, long length) {
     boolean isDamaged() {
       return !damaged.isEmpty();
     }
@@ -104,28 +106,32 @@ final class RecordFormat {
     }
 
     long tornBytes() {
-      return length - validEnd;
+      return tornFrom < 0 ? 0 : length - tornFrom;
+    }
+
+    /** Where the file may be cut so that only whole records remain. */
+    long validEnd() {
+      return tornFrom < 0 ? length : tornFrom;
     }
   }
 
   /**
    * Reads a whole segment. Where a record does not check out, looks for the next one that does
-   * (magic and checksum): if there is one, the bytes in between are damage; if not, the rest of the
-   * file is a torn tail. A torn write can only be the last thing in a file, so it never hides a
-   * valid record after it.
+   * (magic and checksum): the bytes in between are damage. When no valid record follows, the rest is
+   * a torn tail if it looks like one (zeros, or a record header whose length reaches the end of the
+   * file: a write cut short), and damage otherwise.
    */
   static Scan scan(byte[] data) {
     List<Header> records = new ArrayList<>();
     List<long[]> damaged = new ArrayList<>();
     int pos = 0;
     int n = data.length;
-    long validEnd = 0;
+    long tornFrom = -1;
     while (pos < n) {
       Header h = parse(data, pos, n);
       if (h != null) {
         records.add(h);
         pos = (int) h.end();
-        validEnd = pos;
         continue;
       }
       int next = -1;
@@ -136,12 +142,47 @@ final class RecordFormat {
           break;
         }
       }
-      if (next < 0) {
-        break;
+      if (next >= 0) {
+        damaged.add(new long[] {pos, next});
+        pos = next;
+        continue;
       }
-      damaged.add(new long[] {pos, next});
-      pos = next;
+      if (looksTorn(data, pos)) {
+        tornFrom = pos;
+      } else {
+        damaged.add(new long[] {pos, n});
+      }
+      break;
     }
-    return new Scan(List.copyOf(records), List.copyOf(damaged), validEnd, n);
+    return new Scan(List.copyOf(records), List.copyOf(damaged), tornFrom, n);
+  }
+
+  private static boolean looksTorn(byte[] data, int pos) {
+    int n = data.length;
+    boolean zeros = true;
+    for (int i = pos; i < n && zeros; i++) {
+      zeros = data[i] == 0;
+    }
+    if (zeros) {
+      return true;
+    }
+    ByteBuffer b = ByteBuffer.wrap(data);
+    if (n - pos < 4) {
+      byte[] magic = ByteBuffer.allocate(4).putInt(MAGIC).array();
+      for (int i = pos; i < n; i++) {
+        if (data[i] != magic[i - pos]) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (b.getInt(pos) != MAGIC) {
+      return false;
+    }
+    if (n - pos < 8) {
+      return true;
+    }
+    int length = b.getInt(pos + 4);
+    return length >= 0 && (long) pos + HEADER_SIZE + length >= n;
   }
 }
