@@ -54,7 +54,14 @@ public final class AdmissionDecorator implements DecoratingHttpServiceFunction {
       if (!ticket.acquire(declared)) {
         String message = message(declared);
         refusals.count(ctx, message);
-        return refusals.respond(ctx, req, message, RETRY_AFTER);
+        HttpResponse refused = refusals.respond(ctx, req, message, RETRY_AFTER);
+        // The body may still be arriving: without an abort, Armeria keeps it buffered (in direct memory)
+        // until the request ends or times out, which under a flood is exactly the memory this limit guards.
+        refused.whenComplete().handle((v, e) -> {
+          req.abort();
+          return null;
+        });
+        return refused;
       }
       return delegate.serve(ctx, req);
     }
