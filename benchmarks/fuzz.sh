@@ -7,7 +7,7 @@
 #
 # usage: benchmarks/fuzz.sh [SECONDS_PER_TARGET [TARGET...]]
 #   default: 120 seconds for each of the targets below; e.g. benchmarks/fuzz.sh 30 zipkin-json config-yaml
-# The bounded run in "mvn verify" is the same Maven execution per target with -Dfuzz.seconds=10 and
+# The bounded run in "mvn verify" is the same Maven execution per target with -Dfuzz.seconds=6 and
 # only Traceyard's own classes instrumented.
 set -euo pipefail
 cd "$(dirname "$0")/.."
