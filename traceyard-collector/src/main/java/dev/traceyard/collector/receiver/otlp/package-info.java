@@ -62,7 +62,10 @@
  * OK/200 (with partial success), UNAVAILABLE/503 and RESOURCE_EXHAUSTED/429 (both with RetryInfo or
  * Retry-After), INVALID_ARGUMENT/400. Undecodable payloads are INVALID_ARGUMENT/400, oversized ones
  * RESOURCE_EXHAUSTED/413, other content types or encodings 415 (otelcol answers an unknown
- * Content-Encoding with 400). Every refused request is counted in
+ * Content-Encoding with 400). Decoded requests, gRPC and HTTP alike, must respect
+ * {@link dev.traceyard.collector.otlp.OtlpLimits} (id lengths, attribute counts, value sizes, nesting):
+ * a request that does not is INVALID_ARGUMENT/400 with a message naming the field, counted as
+ * {@code malformed}. Every refused request is counted in
  * {@code traceyard_receiver_refused_requests{receiver,transport,reason}}.
  */
 package dev.traceyard.collector.receiver.otlp;

@@ -27,6 +27,7 @@ import dev.traceyard.collector.data.MetricBatch;
 import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.otlp.Hex;
 import dev.traceyard.collector.otlp.OtlpJson;
+import dev.traceyard.collector.otlp.OtlpLimits;
 import dev.traceyard.collector.telemetry.SelfTelemetry;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -46,6 +47,8 @@ import io.opentelemetry.proto.collector.logs.v1.LogsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
@@ -522,6 +525,67 @@ class OtlpReceiverIT {
     AggregatedHttpResponse r = grpcCall(frame(new byte[] {0x0a, 0x7f, 0x01, 0x02}, false), false);
 
     assertThat(grpcStatus(r)).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+    assertRefusedAndStillServing("grpc", "malformed", before);
+  }
+
+  @Test
+  void wrongLengthTraceIdInProtobuf_returns400NamingTheSpan() throws Exception {
+    double before = refused("http", "malformed");
+    double refusedSpans = telemetry.value("traceyard_receiver_refused_spans", "otlp", "http");
+    ExportTraceServiceRequest request = traceRequest(2);
+    request = request.toBuilder().setResourceSpans(0, request.getResourceSpans(0).toBuilder().setScopeSpans(0,
+        request.getResourceSpans(0).getScopeSpans(0).toBuilder().setSpans(1, request.getResourceSpans(0)
+            .getScopeSpans(0).getSpans(1).toBuilder().setTraceId(ByteString.copyFrom(new byte[5]))))).build();
+
+    HttpResponse<byte[]> r = post("/v1/traces", "application/x-protobuf", request.toByteArray());
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    com.google.rpc.Status status = com.google.rpc.Status.parseFrom(r.body());
+    assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
+    assertThat(status.getMessage())
+        .isEqualTo("resourceSpans[0].scopeSpans[0].spans[1].traceId: expected 16 bytes, got 5");
+    assertThat(received).isEmpty();
+    assertThat(telemetry.value("traceyard_receiver_refused_spans", "otlp", "http")).isEqualTo(refusedSpans + 2);
+    assertRefusedAndStillServing("http", "malformed", before);
+  }
+
+  @Test
+  void attributeNestedTooDeepInJson_returns400NamingTheAttribute() throws Exception {
+    double before = refused("http", "malformed");
+    String value = "{\"stringValue\":\"leaf\"}";
+    for (int i = 1; i <= OtlpLimits.MAX_VALUE_DEPTH; i++) {
+      value = "{\"arrayValue\":{\"values\":[" + value + "]}}";
+    }
+    String json = GOOD_JSON.replace("\"name\":\"GET /cart\"",
+        "\"name\":\"GET /cart\",\"attributes\":[{\"key\":\"deep\",\"value\":" + value + "}]");
+
+    HttpResponse<byte[]> r = post("/v1/traces", "application/json", utf8(json));
+
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(r.body()).get("message").asText())
+        .startsWith("resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.arrayValue.values[0]")
+        .endsWith(": nested deeper than the limit of " + OtlpLimits.MAX_VALUE_DEPTH + " levels");
+    assertThat(received).isEmpty();
+    assertRefusedAndStillServing("http", "malformed", before);
+  }
+
+  @Test
+  void grpcTooManyAttributes_isInvalidArgumentAndCounted() throws Exception {
+    double before = refused("grpc", "malformed");
+    io.opentelemetry.proto.trace.v1.Span.Builder span = traceRequest(1).getResourceSpans(0).getScopeSpans(0)
+        .getSpans(0).toBuilder();
+    for (int i = 0; i <= OtlpLimits.MAX_ATTRIBUTES; i++) {
+      span.addAttributes(KeyValue.newBuilder().setKey("k" + i).setValue(AnyValue.newBuilder().setIntValue(i)));
+    }
+    ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder().addResourceSpans(
+        ResourceSpans.newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(span))).build();
+
+    StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> traceStub.export(request));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+    assertThat(e.getStatus().getDescription()).isEqualTo("resourceSpans[0].scopeSpans[0].spans[0].attributes: "
+        + (OtlpLimits.MAX_ATTRIBUTES + 1) + " attributes, more than the limit of " + OtlpLimits.MAX_ATTRIBUTES);
+    assertThat(received).isEmpty();
     assertRefusedAndStillServing("grpc", "malformed", before);
   }
 
