@@ -386,6 +386,10 @@ class UiBrowserIT {
     String figures = String.format("10000-span trace page render (data to painted rows, performance measure"
         + " 'trace-render'): %.0f ms (%s)%%nscroll to the middle, to painted: %.0f ms%%ncollapse root: %.0f ms%%n"
         + "expand root: %.0f ms%%n", renderMs, phases, scrollMs, collapseMs, expandMs);
+    Path loadavg = Paths.get("/proc/loadavg");
+    if (Files.isReadable(loadavg)) {
+      figures += "load average (1, 5, 15 min): " + Files.readString(loadavg).trim() + "\n";
+    }
     // Recorded, not asserted: wall-clock limits make tests flaky on a loaded machine.
     Files.writeString(SCREENSHOTS.resolve("render-10k-spans.txt"), String.format(figures));
     System.out.print("UiBrowserIT: " + String.format(figures));

@@ -14,7 +14,7 @@ export function buildTree(otlp) {
       for (const s of ss.spans || []) {
         spans.push({raw: s, id: s.spanId, parent: s.parentSpanId || '', service, resource, scope: ss.scope || {},
           start: BigInt(s.startTimeUnixNano || '0'), end: BigInt(s.endTimeUnixNano || s.startTimeUnixNano || '0'),
-          error: !!(s.status && s.status.code === 2), children: [], depth: 0});
+          error: !!(s.status && s.status.code === 2), children: [], depth: 0, parentSpan: null, siblingIndex: 0});
       }
     }
   }
@@ -27,16 +27,17 @@ export function buildTree(otlp) {
   const cmp = (a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0);
   const ordered = [];
   // Iterative DFS: a 10,000-span chain must not overflow the stack.
-  const stack = roots.sort(cmp).slice().reverse().map(s => [s, 0]);
+  const stack = roots.sort(cmp).slice().reverse();
   while (stack.length) {
-    const [s, depth] = stack.pop();
-    s.depth = depth;
+    const s = stack.pop();
     ordered.push(s);
     s.children.sort(cmp);
     for (let i = s.children.length - 1; i >= 0; i--) {
-      s.children[i].parentSpan = s;
-      s.children[i].siblingIndex = i;
-      stack.push([s.children[i], depth + 1]);
+      const c = s.children[i];
+      c.parentSpan = s;
+      c.siblingIndex = i;
+      c.depth = s.depth + 1;
+      stack.push(c);
     }
   }
   let min = null, max = null;
