@@ -540,6 +540,15 @@ class UiBrowserIT {
     driver.findElements(By.cssSelector("a.compare-trace-link")).get(1).click();
     waitFor(By.cssSelector("#waterfall .wf-row[data-span-id]"));
     assertThat(driver.getCurrentUrl()).endsWith("/trace/" + idB);
+
+    // From a trace page: "Compare with another trace" offers other traces of the same operation.
+    driver.findElement(By.id("compare-link")).click();
+    WebElement candidate = waitFor(By.cssSelector("#compare-candidates a.compare-candidate"));
+    String other = candidate.getText();
+    assertThat(other).isNotEqualTo(idB);
+    candidate.click();
+    waitFor(By.cssSelector("#compare-table tr.compare-row"));
+    assertThat(driver.getCurrentUrl()).endsWith("/compare?a=" + idB + "&b=" + other);
   }
 
   @Test

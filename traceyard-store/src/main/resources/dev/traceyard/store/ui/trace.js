@@ -141,7 +141,7 @@ export async function renderTrace(el, traceId, url, ctx) {
   performance.mark('trace-built');
   const cp = criticalPath(tree);
   performance.mark('trace-critical-path');
-  const cpShow = localStorage.getItem('traceyard.criticalPath') !== 'off';
+  const cpShow = stored('traceyard.criticalPath') !== 'off';
   const collapsed = new Set();
   let selected = url.searchParams.get('span');
   let rows = [];            // the spans not hidden by a collapsed ancestor, in tree order
@@ -368,7 +368,7 @@ export async function renderTrace(el, traceId, url, ctx) {
   const cpSpans = cp.size;
   const cpToggle = h('input', {type: 'checkbox', id: 'toggle-critical-path', checked: cpShow, onchange: (e) => {
     wf.classList.toggle('show-cp', e.target.checked);
-    localStorage.setItem('traceyard.criticalPath', e.target.checked ? 'on' : 'off');
+    try { localStorage.setItem('traceyard.criticalPath', e.target.checked ? 'on' : 'off'); } catch (err) { /* storage off: not remembered */ }
   }});
 
   el.replaceChildren(
@@ -405,6 +405,10 @@ export async function renderTrace(el, traceId, url, ctx) {
     el.dataset.renderMs = String(Math.round(performance.now() - t0));
   }, 0));
   loadLogs(traceId, logs, tree, (id) => select(id, 'log'), ctx);
+}
+
+function stored(key) {
+  try { return localStorage.getItem(key); } catch (e) { return null; }
 }
 
 function esc(text) {
