@@ -696,7 +696,7 @@ class UiBrowserIT {
   }
 
   private double measure(String name) {
-    return ((Number) js("return performance.getEntriesByName(arguments[0]).slice(-1)[0].duration", name)).doubleValue();
+    return ((Number) js("return performance.getEntriesByName(arguments[0], 'measure').slice(-1)[0].duration", name)).doubleValue();
   }
 
   private void screenshot(String name) throws java.io.IOException {
