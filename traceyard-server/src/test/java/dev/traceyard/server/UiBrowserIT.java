@@ -319,7 +319,9 @@ class UiBrowserIT {
     open("/trace/" + traceId);
     WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60));
     wait.until(d -> modelRows() == n && d.findElement(By.id("app")).getAttribute("data-render-ms") != null);
-    double renderMs = ((Number) js("return performance.getEntriesByName('trace-render')[0].duration")).doubleValue();
+    double renderMs = measure("trace-render");
+    String phases = String.format("tree %.0f ms, critical path %.0f ms, rows into the DOM %.0f ms, then layout and paint",
+        measure("trace-build"), measure("trace-critical-path"), measure("trace-draw"));
     // Virtualised: the tree has every span, the page only the rows in view plus the overscan.
     assertThat(rowCount()).isBetween(10L, 200L);
     assertThat(driver.findElement(By.id("span-count")).getText()).isEqualTo(String.valueOf(n));
@@ -382,8 +384,12 @@ class UiBrowserIT {
     waitFor(By.id("detail-name"));
 
     String figures = String.format("10000-span trace page render (data to painted rows, performance measure"
-        + " 'trace-render'): %.0f ms%%nscroll to the middle, to painted: %.0f ms%%ncollapse root: %.0f ms%%n"
-        + "expand root: %.0f ms%%n", renderMs, scrollMs, collapseMs, expandMs);
+        + " 'trace-render'): %.0f ms (%s)%%nscroll to the middle, to painted: %.0f ms%%ncollapse root: %.0f ms%%n"
+        + "expand root: %.0f ms%%n", renderMs, phases, scrollMs, collapseMs, expandMs);
+    Path loadavg = Paths.get("/proc/loadavg");
+    if (Files.isReadable(loadavg)) {
+      figures += "load average (1, 5, 15 min): " + Files.readString(loadavg).trim() + "\n";
+    }
     // Recorded, not asserted: wall-clock limits make tests flaky on a loaded machine.
     Files.writeString(SCREENSHOTS.resolve("render-10k-spans.txt"), String.format(figures));
     System.out.print("UiBrowserIT: " + String.format(figures));
@@ -534,6 +540,15 @@ class UiBrowserIT {
     driver.findElements(By.cssSelector("a.compare-trace-link")).get(1).click();
     waitFor(By.cssSelector("#waterfall .wf-row[data-span-id]"));
     assertThat(driver.getCurrentUrl()).endsWith("/trace/" + idB);
+
+    // From a trace page: "Compare with another trace" offers other traces of the same operation.
+    driver.findElement(By.id("compare-link")).click();
+    WebElement candidate = waitFor(By.cssSelector("#compare-candidates a.compare-candidate"));
+    String other = candidate.getText();
+    assertThat(other).isNotEqualTo(idB);
+    candidate.click();
+    waitFor(By.cssSelector("#compare-table tr.compare-row"));
+    assertThat(driver.getCurrentUrl()).endsWith("/compare?a=" + idB + "&b=" + other);
   }
 
   @Test
@@ -625,10 +640,63 @@ class UiBrowserIT {
     }
   }
 
+  @Test
+  void criticalPath_ofAKnownTrace_followsTheLastFinishingChildren_andSkipsConcurrentWork() throws Exception {
+    // root 0-100 ms: A 10-40, B 30-80 (with D 35-70), C 85-95. Walking back from the root's end:
+    // C, then B (ends 80 <= 85) with D inside it; A ends at 40, after B started (30): concurrent, not on it.
+    String traceId = "c0ffee00000000000000000000000001";
+    long t0 = System.currentTimeMillis() * 1_000_000L;
+    sendSpans(traceId, t0, new Object[][] {
+        {1, 0, "root", 0, 100}, {2, 1, "A", 10, 40}, {3, 1, "B", 30, 80}, {4, 1, "C", 85, 95}, {5, 3, "D", 35, 70}});
+    await().atMost(WAIT).untilAsserted(() -> assertThat(expectedTreeOrder(traceId)).hasSize(5));
+    open("/trace/" + traceId);
+    waitFor(By.cssSelector("#waterfall .wf-row.on-cp"));
+    List<String> onPath = driver.findElements(By.cssSelector("#waterfall .wf-row.on-cp")).stream()
+        .map(r -> r.findElement(By.cssSelector("button.open")).getText().replace("known ", "")).collect(Collectors.toList());
+    assertThat(onPath).containsExactly("root", "B", "D", "C");
+    // The root's own work: 0-30, 80-85, 95-100 (three segments); B's: 30-35 and 70-80.
+    assertThat(driver.findElements(By.cssSelector("#waterfall .wf-row[data-depth='0'] .cp"))).hasSize(3);
+    WebElement b = driver.findElements(By.cssSelector("#waterfall .wf-row[data-span-id]")).get(2);
+    assertThat(b.findElements(By.cssSelector(".cp"))).hasSize(2);
+    b.findElement(By.cssSelector("button.open")).click();
+    assertThat(waitFor(By.id("detail-critical-path")).getText()).startsWith("15.0ms");
+  }
+
+  @Test
+  void compare_ofTwoKnownTraces_showsCountTotalAndSelfDifferences() throws Exception {
+    String a = "c0ffee00000000000000000000000002";
+    String b = "c0ffee00000000000000000000000003";
+    long t0 = System.currentTimeMillis() * 1_000_000L;
+    // A: root 0-100 with two "db" spans 10-30 and 20-50 (overlapping: the root's self time is 100 - 40 = 60).
+    sendSpans(a, t0, new Object[][] {{1, 0, "root", 0, 100}, {2, 1, "db", 10, 30}, {3, 1, "db", 20, 50}});
+    // B: root 0-150 with one "db" span 10-30 and a "cache" span 40-50 (root self 150 - 30 = 120).
+    sendSpans(b, t0, new Object[][] {{1, 0, "root", 0, 150}, {2, 1, "db", 10, 30}, {3, 1, "cache", 40, 50}});
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(expectedTreeOrder(a)).hasSize(3);
+      assertThat(expectedTreeOrder(b)).hasSize(3);
+    });
+    open("/compare?a=" + a + "&b=" + b);
+    waitFor(By.cssSelector("#compare-table tr.compare-row"));
+    Map<String, List<String>> rows = new LinkedHashMap<>();
+    for (WebElement row : driver.findElements(By.cssSelector("#compare-table tr.compare-row"))) {
+      rows.put(row.getAttribute("data-span-name"), row.findElements(By.tagName("td")).stream().skip(1)
+          .map(WebElement::getText).collect(Collectors.toList()));
+    }
+    // count A, count B, total A, total B, delta total, self A, self B, delta self, note; largest self change first.
+    assertThat(rows.keySet()).containsExactly("root", "db", "cache");
+    assertThat(rows.get("root")).containsExactly("1", "1", "100.0ms", "150.0ms", "+50.0ms", "60.0ms", "120.0ms", "+60.0ms", "");
+    assertThat(rows.get("db")).containsExactly("2", "1", "50.0ms", "20.0ms", "−30.0ms", "50.0ms", "20.0ms", "−30.0ms", "count −1");
+    assertThat(rows.get("cache")).containsExactly("–", "1", "–", "10.0ms", "+10.0ms", "–", "10.0ms", "+10.0ms", "only in B");
+  }
+
   // --- helpers
 
   private Object js(String script, Object... args) {
     return ((org.openqa.selenium.JavascriptExecutor) driver).executeScript(script, args);
+  }
+
+  private double measure(String name) {
+    return ((Number) js("return performance.getEntriesByName(arguments[0], 'measure').slice(-1)[0].duration", name)).doubleValue();
   }
 
   private void screenshot(String name) throws java.io.IOException {
@@ -722,6 +790,32 @@ class UiBrowserIT {
   private long rowCount() {
     return (Long) ((org.openqa.selenium.JavascriptExecutor) driver)
         .executeScript("return document.querySelectorAll('#waterfall .wf-row[data-span-id]').length");
+  }
+
+  /** Sends one trace of service "known": rows of {span number, parent number (0: none), name, start ms, end ms}. */
+  private void sendSpans(String traceId, long t0, Object[][] spans) throws Exception {
+    com.google.protobuf.ByteString tid = com.google.protobuf.ByteString.copyFrom(Hex.decode(traceId));
+    ScopeSpans.Builder scope = ScopeSpans.newBuilder();
+    for (Object[] r : spans) {
+      Span.Builder s = Span.newBuilder().setTraceId(tid).setSpanId(spanId((Integer) r[0])).setName((String) r[2])
+          .setKind(Span.SpanKind.SPAN_KIND_INTERNAL)
+          .setStartTimeUnixNano(t0 + (Integer) r[3] * 1_000_000L).setEndTimeUnixNano(t0 + (Integer) r[4] * 1_000_000L);
+      if ((Integer) r[1] != 0) {
+        s.setParentSpanId(spanId((Integer) r[1]));
+      }
+      scope.addSpans(s);
+    }
+    io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest req =
+        io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest.newBuilder().addResourceSpans(
+            ResourceSpans.newBuilder().setResource(io.opentelemetry.proto.resource.v1.Resource.newBuilder().addAttributes(
+                io.opentelemetry.proto.common.v1.KeyValue.newBuilder().setKey("service.name")
+                    .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("known"))))
+                .addScopeSpans(scope)).build();
+    int port = service.receiver(ComponentId.parse("otlp")).boundAddresses().get("http").getPort();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/traces"))
+        .header("Content-Type", "application/x-protobuf")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(req.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
   }
 
   /** A 10-ary span tree of {@code n} spans over three services, sent as OTLP/HTTP protobuf. */

@@ -35,7 +35,7 @@ class WebUiIT {
 
   @Test
   void modulesAndStyles_areServedWithTheirTypes() {
-    for (String file : new String[] {"/app.js", "/util.js", "/search.js", "/trace.js", "/map.js"}) {
+    for (String file : new String[] {"/app.js", "/util.js", "/search.js", "/trace.js", "/map.js", "/compare.js"}) {
       HttpResponse<String> r = store.get(file);
       assertThat(r.statusCode()).as(file).isEqualTo(200);
       assertThat(r.headers().firstValue("content-type").orElse("")).as(file).contains("javascript");
@@ -46,7 +46,8 @@ class WebUiIT {
   @Test
   void clientRoutes_fallBackToTheIndexPage() {
     for (String route : new String[] {"/trace/0123456789abcdef0123456789abcdef?span=0123456789abcdef",
-        "/search?service=frontend&status=error", "/map", "/service/cart"}) {
+        "/search?service=frontend&status=error", "/map", "/service/cart?span=GET%20%2F&at=1&metric=p95",
+        "/compare?a=0123456789abcdef0123456789abcdef&b=fedcba9876543210fedcba9876543210"}) {
       HttpResponse<String> r = store.get(route);
       assertThat(r.statusCode()).as(route).isEqualTo(200);
       assertThat(r.body()).as(route).contains("<main id=\"app\"");

@@ -775,10 +775,12 @@ public final class QueryService {
       // so that the answer is deterministic.
       String order = q.nearNanos() == null
           ? "duration_ns DESC, start_ns DESC, trace_hi, trace_lo, span_id"
-          : "abs(duration_ns - " + q.nearNanos() + "::BIGINT), start_ns DESC, trace_hi, trace_lo, span_id";
+          : "abs(duration_ns - ?::BIGINT), start_ns DESC, trace_hi, trace_lo, span_id";
+      Object[] near = q.nearNanos() == null ? new Object[0] : new Object[] {q.nearNanos()};
       sql.add(") SELECT trace_hi, trace_lo, span_id, service_name, name, start_ns, duration_ns, status_code FROM s"
-          + " QUALIFY row_number() OVER (PARTITION BY trace_hi, trace_lo ORDER BY " + order + ") = 1"
-          + " ORDER BY " + order + " LIMIT ?", q.limit());
+          + " QUALIFY row_number() OVER (PARTITION BY trace_hi, trace_lo ORDER BY " + order + ") = 1", near);
+      sql.add(" ORDER BY " + order, near);
+      sql.add(" LIMIT ?", q.limit());
       query(sql, r -> out.add(new Exemplar(new TraceId(r.getLong(1), r.getLong(2)), r.getLong(3), r.getString(4),
           r.getString(5), r.getLong(6), r.getLong(7), r.getInt(8))));
     }

@@ -19,6 +19,10 @@ export async function renderCompare(el, url, ctx) {
   h('button', {type: 'button', id: 'compare-swap', onclick: () => ctx.navigate('/compare?a=' + b + '&b=' + a)}, 'Swap'));
   const out = h('section', {id: 'compare-result', 'aria-live': 'polite'});
   el.replaceChildren(h('h1', {}, 'Compare traces'), form, out);
+  if (a && !b && ID.test(a)) {
+    await pickB(a, out, ctx);
+    return;
+  }
   if (!a || !b) {
     out.replaceChildren(emptyState('Pick two traces: tick two rows of the search results and press "Compare", '
       + 'or paste two trace ids above. ', h('a', {href: '/search'}, 'Search traces')));
@@ -76,6 +80,37 @@ export async function renderCompare(el, url, ctx) {
         h('th', {class: 'num'}, 'Total A'), h('th', {class: 'num'}, 'Total B'), h('th', {class: 'num'}, 'Δ total'),
         h('th', {class: 'num'}, 'Self A'), h('th', {class: 'num'}, 'Self B'), h('th', {class: 'num'}, 'Δ self'), h('th', {}, ''))),
       h('tbody', {}, rows.map(compareRow)))));
+}
+
+/** Only trace A given (from the trace page): offer recent traces of the same root operation as B. */
+async function pickB(a, out, ctx) {
+  out.replaceChildren(h('p', {class: 'muted'}, 'Loading trace ' + a + '…'));
+  let root, found;
+  try {
+    const tree = buildTree(await api('/api/v1/traces/' + a));
+    root = tree.spans[0];
+    found = root ? (await api('/api/v1/traces', new URLSearchParams({service: root.service, name: root.raw.name,
+      lookback: '24h', limit: '21'}))).traces || [] : [];
+  } catch (e) {
+    if (ctx.isCurrent()) out.replaceChildren(errorState(e));
+    return;
+  }
+  if (!ctx.isCurrent()) return;
+  const others = found.filter(t => t.traceId !== a).slice(0, 20);
+  if (!root || others.length === 0) {
+    out.replaceChildren(emptyState('No other trace of this operation in the last 24 hours: paste a trace id as trace B, or ',
+      h('a', {href: '/search'}, 'search traces'), '.'));
+    return;
+  }
+  out.replaceChildren(h('p', {}, 'Compare ', h('b', {}, root.service + ': ' + root.raw.name), ' (' + a.slice(0, 8)
+    + '…) with another trace of the same operation:'),
+  h('table', {id: 'compare-candidates'},
+    h('thead', {}, h('tr', {}, h('th', {}, 'Trace B'), h('th', {}, 'Start'), h('th', {class: 'num'}, 'Duration'),
+      h('th', {class: 'num'}, 'Spans'), h('th', {class: 'num'}, 'Errors'))),
+    h('tbody', {}, others.map(t => h('tr', {},
+      h('td', {}, h('a', {href: '/compare?a=' + a + '&b=' + t.traceId, class: 'mono compare-candidate'}, t.traceId)),
+      h('td', {class: 'mono'}, fmtTime(t.startTimeUnixNano)), h('td', {class: 'num'}, fmtNanos(t.durationNanos)),
+      h('td', {class: 'num'}, t.spanCount), h('td', {class: 'num' + (t.errorCount ? ' err' : '')}, t.errorCount))))));
 }
 
 function compareRow(r) {

@@ -14,7 +14,7 @@ export function buildTree(otlp) {
       for (const s of ss.spans || []) {
         spans.push({raw: s, id: s.spanId, parent: s.parentSpanId || '', service, resource, scope: ss.scope || {},
           start: BigInt(s.startTimeUnixNano || '0'), end: BigInt(s.endTimeUnixNano || s.startTimeUnixNano || '0'),
-          error: !!(s.status && s.status.code === 2), children: [], depth: 0});
+          error: !!(s.status && s.status.code === 2), children: [], depth: 0, parentSpan: null, siblingIndex: 0});
       }
     }
   }
@@ -27,16 +27,17 @@ export function buildTree(otlp) {
   const cmp = (a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0);
   const ordered = [];
   // Iterative DFS: a 10,000-span chain must not overflow the stack.
-  const stack = roots.sort(cmp).slice().reverse().map(s => [s, 0]);
+  const stack = roots.sort(cmp).slice().reverse();
   while (stack.length) {
-    const [s, depth] = stack.pop();
-    s.depth = depth;
+    const s = stack.pop();
     ordered.push(s);
     s.children.sort(cmp);
     for (let i = s.children.length - 1; i >= 0; i--) {
-      s.children[i].parentSpan = s;
-      s.children[i].siblingIndex = i;
-      stack.push([s.children[i], depth + 1]);
+      const c = s.children[i];
+      c.parentSpan = s;
+      c.siblingIndex = i;
+      c.depth = s.depth + 1;
+      stack.push(c);
     }
   }
   let min = null, max = null;
@@ -127,8 +128,8 @@ export async function renderTrace(el, traceId, url, ctx) {
   }
   if (!ctx.isCurrent()) return;
   delete el.dataset.renderMs;
-  performance.clearMarks('trace-render-start');
-  performance.clearMeasures('trace-render');
+  for (const m of ['trace-render-start', 'trace-built', 'trace-critical-path', 'trace-drawn', 'trace-render-end']) performance.clearMarks(m);
+  for (const m of ['trace-render', 'trace-build', 'trace-critical-path', 'trace-draw']) performance.clearMeasures(m);
   performance.mark('trace-render-start');
   const t0 = performance.now();
   const tree = buildTree(otlp);
@@ -137,8 +138,10 @@ export async function renderTrace(el, traceId, url, ctx) {
   const services = [...new Set(tree.spans.map(s => s.service))].sort();
   const errors = tree.spans.filter(s => s.error).length;
   const policy = tree.spans.map(s => attr(s.raw.attributes, 'sampling.policy') || attr(s.resource, 'sampling.policy')).find(Boolean);
+  performance.mark('trace-built');
   const cp = criticalPath(tree);
-  const cpShow = localStorage.getItem('traceyard.criticalPath') !== 'off';
+  performance.mark('trace-critical-path');
+  const cpShow = stored('traceyard.criticalPath') !== 'off';
   const collapsed = new Set();
   let selected = url.searchParams.get('span');
   let rows = [];            // the spans not hidden by a collapsed ancestor, in tree order
@@ -365,7 +368,7 @@ export async function renderTrace(el, traceId, url, ctx) {
   const cpSpans = cp.size;
   const cpToggle = h('input', {type: 'checkbox', id: 'toggle-critical-path', checked: cpShow, onchange: (e) => {
     wf.classList.toggle('show-cp', e.target.checked);
-    localStorage.setItem('traceyard.criticalPath', e.target.checked ? 'on' : 'off');
+    try { localStorage.setItem('traceyard.criticalPath', e.target.checked ? 'on' : 'off'); } catch (err) { /* storage off: not remembered */ }
   }});
 
   el.replaceChildren(
@@ -390,6 +393,11 @@ export async function renderTrace(el, traceId, url, ctx) {
     logs);
   draw();
   if (selected && tree.byId.has(selected)) select(selected, true);
+  performance.mark('trace-drawn');
+  // Phases of the render, for the browser test's figures: tree, critical path, first rows in the DOM.
+  performance.measure('trace-build', 'trace-render-start', 'trace-built');
+  performance.measure('trace-critical-path', 'trace-built', 'trace-critical-path');
+  performance.measure('trace-draw', 'trace-critical-path', 'trace-drawn');
   // Render time up to the first paint after the rows were built (rAF, then a task after the frame).
   requestAnimationFrame(() => setTimeout(() => {
     performance.mark('trace-render-end');
@@ -397,6 +405,10 @@ export async function renderTrace(el, traceId, url, ctx) {
     el.dataset.renderMs = String(Math.round(performance.now() - t0));
   }, 0));
   loadLogs(traceId, logs, tree, (id) => select(id, 'log'), ctx);
+}
+
+function stored(key) {
+  try { return localStorage.getItem(key); } catch (e) { return null; }
 }
 
 function esc(text) {
