@@ -149,6 +149,13 @@ class TraceyardTest {
   }
 
   @Test
+  void otelSdkDisabledGivesANoopSdkThatStillShutsDown() {
+    sdk = offline().property("otel.sdk.disabled", "true").build();
+    assertThat(sdk.getTracer("test").spanBuilder("nothing").startSpan().getSpanContext().isValid()).isFalse();
+    assertThat(sdk.shutdown()).isTrue();
+  }
+
+  @Test
   void codeSamplerIsWrappedInParentBased() {
     sdk = offline().sampler(RateLimitingSampler.create(3)).build();
     assertThat(sdk.sdk().getSdkTracerProvider().getSampler().getDescription())
