@@ -29,6 +29,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * Cost per span in a service set up with {@code Traceyard.builder()} versus the bare OpenTelemetry SDK
@@ -51,6 +52,15 @@ public class SdkSpanCostBenchmark {
 
   @Param({"bare", "traceyard"})
   public String setup;
+
+  /**
+   * Blackhole CPU tokens of "request work" per span. 0: a tight loop that outruns the export thread, so
+   * most spans are dropped at the full queue (the overload path). 1000 (a few microseconds): the export
+   * thread keeps up and every span takes the normal path; the difference between setups is then the
+   * per-span overhead, the work itself being the same on both sides.
+   */
+  @Param({"0", "1000"})
+  public long work;
 
   private OpenTelemetry openTelemetry;
   private Tracer tracer;
@@ -96,6 +106,9 @@ public class SdkSpanCostBenchmark {
 
   @Benchmark
   public Span serverSpan() {
+    if (work > 0) {
+      Blackhole.consumeCPU(work);
+    }
     Span span =
         tracer
             .spanBuilder("GET /orders/:id")

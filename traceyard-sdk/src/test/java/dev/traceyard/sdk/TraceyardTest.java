@@ -247,6 +247,37 @@ class TraceyardTest {
     assertThat(warnings.list).hasSize(before);
   }
 
+  @Test
+  void metricsCarryTheSameResourceAsSpans() {
+    InMemoryMetricReader metrics = InMemoryMetricReader.create();
+    sdk = offline().serviceName("inventory").addMetricReader(metrics).build();
+    sdk.getMeter("test").counterBuilder("orders").build().add(1);
+    assertThat(metrics.collectAllMetrics())
+        .filteredOn(metric -> metric.getName().equals("orders"))
+        .singleElement()
+        .satisfies(metric -> assertThat(metric.getResource()).isEqualTo(sdk.resource()));
+  }
+
+  @Test
+  void logsAWarningWhenTheBaggageGuardDroppedEntries() {
+    ListAppender<ILoggingEvent> warnings = capture(TraceyardSdk.class);
+    sdk = offline().build();
+    java.util.Map<String, String> headers = new java.util.HashMap<>();
+    sdk.getPropagators()
+        .getTextMapPropagator()
+        .inject(
+            io.opentelemetry.context.Context.root()
+                .with(io.opentelemetry.api.baggage.Baggage.builder().put("user.email", "x").build()),
+            headers,
+            java.util.Map::put);
+    assertThat(headers).doesNotContainKey("baggage");
+    sdk.checkDrops();
+    sdk.checkDrops(); // nothing new: no second line
+    assertThat(warnings.list)
+        .filteredOn(event -> event.getFormattedMessage().contains("baggage guard dropped 1"))
+        .hasSize(1);
+  }
+
   static ListAppender<ILoggingEvent> capture(Class<?> loggerOf) {
     ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(loggerOf);
     ListAppender<ILoggingEvent> appender = new ListAppender<>();
