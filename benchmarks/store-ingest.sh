@@ -32,12 +32,15 @@
 #   ZIPKIN_JAVA_OPTS [-Xmx12g] (it keeps every span on its heap, ~3 KB each: 4g ran out within 60 s)  TRACEYARD_JAVA_OPTS [-Xmx1g]
 #   LOADGEN_JAVA_OPTS [-Xmx512m]   VERIFY_SEARCH [1] count traceyard's spans through the query API
 #   KEEP_DATA [0] keep the work dir (data dirs, logs)
+#   SERVER_JAR [the current build] the traceyard jar under test (e.g. a saved copy of an older build for
+#     A/B runs; the load generator always comes from the current build). With CASES naming a case twice
+#     as case@jar, e.g. CASES="zipkin traceyard@/tmp/before.jar traceyard", both run side by side in one run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
 
 if [[ -n ${1:-} ]]; then
-  sed -n '2,34p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 CASES=${CASES:-zipkin traceyard traceyard-nobatch traceyard-zipkin}
@@ -57,6 +60,7 @@ VERIFY_SEARCH=${VERIFY_SEARCH:-1}
 KEEP_DATA=${KEEP_DATA:-0}
 
 TRACEYARD_JAR=traceyard-server/target/traceyard.jar
+SERVER_JAR_DEFAULT=${SERVER_JAR:-$TRACEYARD_JAR}
 BENCH_JAR=benchmarks/target/benchmarks.jar
 ensure_jars "$TRACEYARD_JAR" "$BENCH_JAR"
 ZIPKIN_JAR=
@@ -124,7 +128,7 @@ wait_stored() {
 }
 
 start_server() {
-  local log=$WORK/$CASE-$ROUND.log
+  local log=$WORK/$LABEL-$ROUND.log
   if [[ $SERVER == zipkin ]]; then
     ZIPKIN_PORT=$(free_port)
     # MEM_MAX_SPANS: far above what a run sends, so the in-memory store never evicts.
@@ -134,7 +138,7 @@ start_server() {
     SERVER_PID=$!
     TARGET_PORT=$ZIPKIN_PORT
   else
-    DATA_DIR=$WORK/data-$CASE-$ROUND
+    DATA_DIR=$WORK/data-$LABEL-$ROUND
     GRPC_PORT=$(free_port)
     ZIPKIN_PORT=$(free_port)
     QUERY_PORT=$(free_port)
@@ -143,7 +147,7 @@ start_server() {
     TRACEYARD_OTLP_GRPC_ENDPOINT=127.0.0.1:$GRPC_PORT TRACEYARD_OTLP_HTTP_ENDPOINT=127.0.0.1:$(free_port) \
       TRACEYARD_ZIPKIN_ENDPOINT=127.0.0.1:$ZIPKIN_PORT TRACEYARD_QUERY_ENDPOINT=127.0.0.1:$QUERY_PORT \
       TRACEYARD_METRICS_ADDRESS=127.0.0.1:$METRICS_PORT TRACEYARD_HEALTH_ENDPOINT=127.0.0.1:$(free_port) \
-      java $TRACEYARD_JAVA_OPTS -jar "$TRACEYARD_JAR" start --data-dir "$DATA_DIR" \
+      java $TRACEYARD_JAVA_OPTS -jar "$CASE_JAR" start --data-dir "$DATA_DIR" \
       ${CASE_CONFIG:+--config "$CASE_CONFIG"} >"$log" 2>&1 &
     SERVER_PID=$!
     TARGET_PORT=$([[ $CASE == traceyard-zipkin ]] && echo "$ZIPKIN_PORT" || echo "$GRPC_PORT")
@@ -213,7 +217,7 @@ red_total() {
 
 # Saves the server's final self-telemetry and prints its refusals and drops.
 save_metrics() {
-  local file=$WORK/metrics-$CASE-$ROUND.txt
+  local file=$WORK/metrics-$LABEL-$ROUND.txt
   if [[ $SERVER == zipkin ]]; then
     curl -sf --max-time 20 "http://127.0.0.1:$ZIPKIN_PORT/prometheus" >"$file" || true
     echo "   zipkin: $(grep -E '^zipkin_collector_(spans|spans_dropped|messages_dropped)_total\{transport="http"' "$file" |
@@ -235,7 +239,7 @@ run_case() {
   local rss0 hwm rss1 samples check="-" search="-" red="-" disk="-" bytes_per_span="-" range_start range_end
   SERVER=$([[ $CASE == zipkin ]] && echo zipkin || echo traceyard)
   CASE_CONFIG=$([[ $CASE == traceyard-nobatch ]] && echo benchmarks/configs/store-no-batch.yaml || true)
-  echo "== $CASE (round $ROUND): load average $(loadavg)" >&2
+  echo "== $LABEL (round $ROUND): load average $(loadavg)" >&2
   range_start=$(($(date +%s) * 1000 - 120000))
   start_server
   rss0=$(rss_mib "$SERVER_PID" VmRSS)
@@ -248,7 +252,7 @@ run_case() {
   fi
   read -r s0 _ < <(wait_stored "$warm_sent")
   cpu0=$(cpu_seconds "$SERVER_PID")
-  samples=$WORK/samples-$CASE-$ROUND.txt
+  samples=$WORK/samples-$LABEL-$ROUND.txt
   summary=$(drive "$DURATION" $((SEED + 1000 * ROUND)) "$samples")
   t_sent=$(now_seconds)
   sent=$(field sent "$summary")
@@ -283,13 +287,13 @@ run_case() {
     disk=$(du -sb "$DATA_DIR" | cut -f1)
     bytes_per_span=$(awk -v d="$disk" -v s="$stored" 'BEGIN {printf "%.1f", (s > 0 ? d / s : 0)}')
   fi
-  awk -v c="$CASE" -v r="$ROUND" -v sent="$sent" -v failed="$failed" -v secs="$elapsed" -v s0="$s0" -v s1="$stored" \
+  awk -v c="$LABEL" -v r="$ROUND" -v sent="$sent" -v failed="$failed" -v secs="$elapsed" -v s0="$s0" -v s1="$stored" \
     -v total=$((warm_sent + sent)) -v drain="$(awk -v a="$t_sent" -v b="$changed_at" 'BEGIN {d = b - a; print (d > 0 ? d : 0)}')" \
     -v cpu="$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN {print b - a}')" -v rss0="$rss0" -v hwm="$hwm" -v rss1="$rss1" \
     -v bps="$bytes_per_span" -v check="$check" -v search="$search" -v red="$red" -v stop="$STOP_SECONDS" \
     -v load="$(loadavg)" 'BEGIN {
       stored = s1 - s0
-      printf "%-17s %2d %9d %6d %10.0f %10.0f %6.1f %11d %6d %7.0f %6d %6d %6d %9s %8s %10s %10s %5s %s\n",
+      printf "%-24s %2d %9d %6d %10.0f %10.0f %6.1f %11d %6d %7.0f %6d %6d %6d %9s %8s %10s %10s %5s %s\n",
         c, r, sent, failed, sent / secs, stored / (secs + drain), drain, s1, total - s1, cpu / (secs + drain) * 100,
         rss0, hwm, rss1, bps, check, search, red, stop, load
     }' >>"$WORK/results.txt"
@@ -308,12 +312,19 @@ if [[ -n $ZIPKIN_JAR ]]; then
 fi
 : >"$WORK/results.txt"
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
-  for CASE in $CASES; do
+  for CASE_SPEC in $CASES; do
+    CASE=${CASE_SPEC%%@*}
+    CASE_JAR=$SERVER_JAR_DEFAULT
+    LABEL=$CASE
+    if [[ $CASE_SPEC == *@* ]]; then
+      CASE_JAR=${CASE_SPEC#*@}
+      LABEL=$CASE@$(basename "$CASE_JAR" .jar)
+    fi
     run_case
   done
 done
 echo
-printf "%-17s %2s %9s %6s %10s %10s %6s %11s %6s %7s %6s %6s %6s %9s %8s %10s %10s %5s %s\n" \
+printf "%-24s %2s %9s %6s %10s %10s %6s %11s %6s %7s %6s %6s %6s %9s %8s %10s %10s %5s %s\n" \
   case rnd sent failed accepted/s stored/s drain_s stored_total lost "cpu%" rss0 hwm rss_end "disk_B/sp" \
   samples api_spans red_spans stop_s load_1/5/15
 cat "$WORK/results.txt"

@@ -31,10 +31,10 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -214,49 +214,71 @@ final class StoreWriter {
 
   // ------------------------------------------------------------------ writing
 
+  /**
+   * Writes one group. A DuckDB transaction may write to one attached database only, so the group's
+   * rows are sorted by partition and each partition's share is appended and committed on its own
+   * (one commit per partition and group; nearly always a single partition).
+   */
   private void writeGroup(List<Batch> group, int items) {
     long seq = committedSeq.get() + 1;
     long now = Partitioning.nanos(options.clock().instant());
-    Set<PartitionWriter> touched = new LinkedHashSet<>();
-    SpanMetricsAggregator groupRed = new SpanMetricsAggregator();
-    long spans = 0;
-    long logs = 0;
-    long points = 0;
+    TreeMap<Long, HourRows> byHour = new TreeMap<>();
     try {
-      List<PendingSpan> groupSpans = new ArrayList<>();
       for (Batch b : group) {
         if (b instanceof TraceBatch) {
-          collectSpans((TraceBatch) b, now, groupSpans);
+          collectSpans((TraceBatch) b, now, byHour);
         } else if (b instanceof LogBatch) {
-          logs += writeLogs((LogBatch) b, seq, now, touched);
+          collectLogs((LogBatch) b, now, byHour);
         } else if (b instanceof MetricBatch) {
-          points += writeMetrics((MetricBatch) b, seq, now, touched);
+          collectMetrics((MetricBatch) b, now, byHour);
         }
       }
-      spans = writeSpans(groupSpans, seq, touched, groupRed);
-      for (PartitionWriter w : touched) {
-        w.flush(seq);
-      }
-      // One commit for the whole group: every partition it touched, all or nothing.
-      conn.commit();
-      committedSeq.set(seq);
-      red.mergeFrom(groupRed);
-      metrics.exporter().sent(Signal.TRACES, spans);
-      metrics.exporter().sent(Signal.LOGS, logs);
-      metrics.exporter().sent(Signal.METRICS, points);
-    } catch (SQLException | RuntimeException e) {
-      rollback(touched);
+    } catch (RuntimeException e) {
       for (Batch b : group) {
         metrics.exporter().sendFailed(b.signal(), b.itemCount());
       }
       metrics.writeErrors().inc();
       warn.warn("cannot write {} items to the store, they are lost: {}", items, e.toString());
-    } finally {
       pendingItems.addAndGet(-items);
+      return;
     }
+    for (Map.Entry<Long, HourRows> e : byHour.entrySet()) {
+      HourRows rows = e.getValue();
+      PartitionWriter w = null;
+      try {
+        w = writer(e.getKey());
+        SpanMetricsAggregator hourRed = new SpanMetricsAggregator();
+        writeSpans(w, rows.spans, seq, hourRed);
+        for (PendingLog l : rows.logs) {
+          w.appendLog(seq, l.record(), l.traceId(), l.spanId(), l.resource().serviceName(), w.resourceId(l.resource()),
+              w.scopeId(l.scope()));
+        }
+        for (PendingPoint p : rows.points) {
+          w.appendMetricPoint(seq, p.row(), p.resource().serviceName(), w.resourceId(p.resource()),
+              w.scopeId(p.scope()));
+        }
+        w.flush(seq);
+        conn.commit();
+        red.mergeFrom(hourRed);
+        metrics.exporter().sent(Signal.TRACES, rows.spans.size());
+        metrics.exporter().sent(Signal.LOGS, rows.logs.size());
+        metrics.exporter().sent(Signal.METRICS, rows.points.size());
+      } catch (SQLException | RuntimeException ex) {
+        rollback(w == null ? Set.of() : Set.of(w));
+        metrics.exporter().sendFailed(Signal.TRACES, rows.spans.size());
+        metrics.exporter().sendFailed(Signal.LOGS, rows.logs.size());
+        metrics.exporter().sendFailed(Signal.METRICS, rows.points.size());
+        metrics.writeErrors().inc();
+        warn.warn("cannot write {} items to the store, they are lost: {}",
+            rows.spans.size() + rows.logs.size() + rows.points.size(), ex.toString());
+      }
+    }
+    // Rows of this group are visible to paging snapshots from now on (whatever partitions failed).
+    committedSeq.set(seq);
+    pendingItems.addAndGet(-items);
   }
 
-  /** Undoes a failed write group: nothing of it stays, and the partitions' counters are re-read. */
+  /** Undoes a failed write: nothing of it stays, and the partitions' counters are re-read. */
   private void rollback(Set<PartitionWriter> touched) {
     touched.forEach(PartitionWriter::closeAppenders);
     try {
@@ -267,15 +289,26 @@ final class StoreWriter {
     touched.forEach(PartitionWriter::reset);
   }
 
+  /** What a write group stores in one partition. */
+  private static final class HourRows {
+    final List<PendingSpan> spans = new ArrayList<>();
+    final List<PendingLog> logs = new ArrayList<>();
+    final List<PendingPoint> points = new ArrayList<>();
+  }
+
   /** A span of the write group with what its row needs. */
   private record PendingSpan(TraceId traceId, Span span, ResourceInfo resource, ScopeInfo scope, long partitionTime) {}
+
+  private record PendingLog(LogRecord record, TraceId traceId, Long spanId, ResourceInfo resource, ScopeInfo scope) {}
+
+  private record PendingPoint(MetricRow row, ResourceInfo resource, ScopeInfo scope) {}
 
   private static final Comparator<PendingSpan> BY_TRACE = Comparator
       .comparingLong((PendingSpan p) -> p.traceId().hi())
       .thenComparingLong(p -> p.traceId().lo())
       .thenComparingLong(p -> p.span().getStartTimeUnixNano());
 
-  private void collectSpans(TraceBatch b, long now, List<PendingSpan> out) {
+  private void collectSpans(TraceBatch b, long now, TreeMap<Long, HourRows> out) {
     for (ResourceSpans rs : b.request().getResourceSpansList()) {
       ResourceInfo ri = null;
       for (ScopeSpans ss : rs.getScopeSpansList()) {
@@ -290,34 +323,31 @@ final class StoreWriter {
           if (si == null) {
             si = ScopeInfo.of(ss.getScope(), ss.getSchemaUrl());
           }
-          out.add(new PendingSpan(TraceId.fromBytes(s.getTraceId()), s, ri, si,
-              effectiveTime(s.getStartTimeUnixNano(), now)));
+          long t = effectiveTime(s.getStartTimeUnixNano(), now);
+          out.computeIfAbsent(Partitioning.hourOf(t), k -> new HourRows()).spans
+              .add(new PendingSpan(TraceId.fromBytes(s.getTraceId()), s, ri, si, t));
         }
       }
     }
   }
 
   /**
-   * Appends the group's spans ordered by trace: the spans of a trace then sit next to each other, so
-   * the trace id columns compress to runs (about 10 bytes per span less for 10-span traces) and a
-   * trace's rows are read from few vectors.
+   * Appends one partition's spans of the group ordered by trace: the spans of a trace then sit next
+   * to each other, so the trace id columns compress to runs and the trace's spans of this group are
+   * one run of sids (what the trace index points at).
    */
-  private long writeSpans(List<PendingSpan> spans, long seq, Set<PartitionWriter> touched,
-      SpanMetricsAggregator groupRed) throws SQLException {
+  private static void writeSpans(PartitionWriter w, List<PendingSpan> spans, long seq, SpanMetricsAggregator groupRed)
+      throws SQLException {
     spans.sort(BY_TRACE);
     for (PendingSpan p : spans) {
-      PartitionWriter w = writer(Partitioning.hourOf(p.partitionTime()));
-      touched.add(w);
       Span s = p.span();
       w.appendSpan(seq, p.traceId(), s, p.resource().serviceName(), w.resourceId(p.resource()), w.scopeId(p.scope()));
       groupRed.add(p.partitionTime(), p.resource().serviceName(), s.getName(), s.getKindValue(),
           s.getStatus().getCodeValue(), s.getEndTimeUnixNano() - s.getStartTimeUnixNano());
     }
-    return spans.size();
   }
 
-  private long writeLogs(LogBatch b, long seq, long now, Set<PartitionWriter> touched) throws SQLException {
-    long n = 0;
+  private void collectLogs(LogBatch b, long now, TreeMap<Long, HourRows> out) {
     for (ResourceLogs rl : b.request().getResourceLogsList()) {
       ResourceInfo ri = null;
       for (ScopeLogs sl : rl.getScopeLogsList()) {
@@ -333,20 +363,16 @@ final class StoreWriter {
             si = ScopeInfo.of(sl.getScope(), sl.getSchemaUrl());
           }
           long ts = l.getTimeUnixNano() != 0 ? l.getTimeUnixNano() : l.getObservedTimeUnixNano();
-          PartitionWriter w = writer(Partitioning.hourOf(effectiveTime(ts, now)));
-          touched.add(w);
           TraceId traceId = l.getTraceId().isEmpty() ? null : TraceId.fromBytes(l.getTraceId());
           Long spanId = l.getSpanId().isEmpty() ? null : Ids.spanId(l.getSpanId());
-          w.appendLog(seq, l, traceId, spanId, ri.serviceName(), w.resourceId(ri), w.scopeId(si));
-          n++;
+          out.computeIfAbsent(Partitioning.hourOf(effectiveTime(ts, now)), k -> new HourRows()).logs
+              .add(new PendingLog(l, traceId, spanId, ri, si));
         }
       }
     }
-    return n;
   }
 
-  private long writeMetrics(MetricBatch b, long seq, long now, Set<PartitionWriter> touched) throws SQLException {
-    long n = 0;
+  private void collectMetrics(MetricBatch b, long now, TreeMap<Long, HourRows> out) {
     List<MetricRow> rows = new ArrayList<>();
     for (ResourceMetrics rm : b.request().getResourceMetricsList()) {
       ResourceInfo ri = null;
@@ -365,15 +391,12 @@ final class StoreWriter {
             si = ScopeInfo.of(sm.getScope(), sm.getSchemaUrl());
           }
           for (MetricRow row : rows) {
-            PartitionWriter w = writer(Partitioning.hourOf(effectiveTime(row.timeNanos(), now)));
-            touched.add(w);
-            w.appendMetricPoint(seq, row, ri.serviceName(), w.resourceId(ri), w.scopeId(si));
-            n++;
+            out.computeIfAbsent(Partitioning.hourOf(effectiveTime(row.timeNanos(), now)), k -> new HourRows()).points
+                .add(new PendingPoint(row, ri, si));
           }
         }
       }
     }
-    return n;
   }
 
   private static void metricRows(Metric m, List<MetricRow> out) {
@@ -458,26 +481,32 @@ final class StoreWriter {
       return;
     }
     Map<SpanMetricsAggregator.Key, SpanMetricsAggregator.Series> series = red.drain();
-    Set<PartitionWriter> touched = new LinkedHashSet<>();
     long oldest = Partitioning.nanos(options.clock().instant()) - options.retention().toNanos();
-    try {
-      for (Map.Entry<SpanMetricsAggregator.Key, SpanMetricsAggregator.Series> e : series.entrySet()) {
-        long hour = Partitioning.hourOf(e.getKey().minuteNanos());
-        if (Partitioning.endNanos(hour) <= oldest) {
-          continue; // its partition expired meanwhile: writing would only recreate it
+    TreeMap<Long, List<Map.Entry<SpanMetricsAggregator.Key, SpanMetricsAggregator.Series>>> byHour = new TreeMap<>();
+    for (Map.Entry<SpanMetricsAggregator.Key, SpanMetricsAggregator.Series> e : series.entrySet()) {
+      long hour = Partitioning.hourOf(e.getKey().minuteNanos());
+      if (Partitioning.endNanos(hour) <= oldest) {
+        continue; // its partition expired meanwhile: writing would only recreate it
+      }
+      byHour.computeIfAbsent(hour, k -> new ArrayList<>()).add(e);
+    }
+    // One transaction per partition (DuckDB writes one attached database per transaction).
+    for (Map.Entry<Long, List<Map.Entry<SpanMetricsAggregator.Key, SpanMetricsAggregator.Series>>> h
+        : byHour.entrySet()) {
+      PartitionWriter w = null;
+      try {
+        w = writer(h.getKey());
+        for (Map.Entry<SpanMetricsAggregator.Key, SpanMetricsAggregator.Series> e : h.getValue()) {
+          w.appendSpanMetric(e.getKey(), e.getValue());
         }
-        PartitionWriter w = writer(hour);
-        touched.add(w);
-        w.appendSpanMetric(e.getKey(), e.getValue());
-      }
-      for (PartitionWriter w : touched) {
         w.flush(committedSeq.get());
+        conn.commit();
+      } catch (SQLException | RuntimeException e) {
+        rollback(w == null ? Set.of() : Set.of(w));
+        metrics.writeErrors().inc();
+        warn.warn("cannot write {} span metric series to the store, they are lost: {}", h.getValue().size(),
+            e.toString());
       }
-      conn.commit();
-    } catch (SQLException | RuntimeException e) {
-      rollback(touched);
-      metrics.writeErrors().inc();
-      warn.warn("cannot write {} span metric series to the store, they are lost: {}", series.size(), e.toString());
     }
   }
 

@@ -65,6 +65,8 @@ public final class QueryService {
   private static final long LOG_CONTEXT_NANOS = 600_000_000_000L;
   /** The first search window (at least; else 1/64 of the range), grown 4-fold until a page is full. */
   private static final long MIN_SEARCH_WINDOW_NANOS = 10_000_000_000L;
+  /** Up to this many sid ranges per partition are given to DuckDB as an OR of ranges. */
+  private static final int MAX_OR_RANGES = 32;
   private static final int QUERY_TIMEOUT_SECONDS = 60;
 
   private final Store store;
@@ -99,38 +101,48 @@ public final class QueryService {
       if (ranges.isEmpty()) {
         return out;
       }
+      Set<TraceId> wanted = new HashSet<>(unique);
+      Map<String, List<SidRange>> byPart = byPartition(ranges);
       // The spans' attributes, in their original order (row order within a span).
       Map<String, List<KeyValue>> attributes = new HashMap<>();
       Sql attrs = new Sql();
       int i = 0;
-      for (SidRange range : ranges) {
+      for (Map.Entry<String, List<SidRange>> e : byPart.entrySet()) {
         if (i++ > 0) {
           attrs.add(" UNION ALL ");
         }
-        attrs.add("SELECT '" + range.part + "' AS part, sid, rowid AS rn, key, type, str, num FROM " + range.part
-            + ".span_attrs WHERE sid BETWEEN ? AND ?", range.minSid, range.maxSid());
+        String a = e.getKey();
+        attrs.add("SELECT '" + a + "' AS part, sid, rowid AS rn, key, type, str, num FROM " + a + ".span_attrs WHERE ");
+        if (e.getValue().size() <= MAX_OR_RANGES) {
+          sidRanges(attrs, "sid", e.getValue());
+        } else {
+          sidBounds(attrs, "sid", e.getValue());
+          attrs.add(" AND sid IN (SELECT sid FROM " + a + ".spans WHERE ");
+          sidRanges(attrs, "sid", e.getValue());
+          attrs.add(")");
+        }
       }
       attrs.add(" ORDER BY part, sid, rn");
       query(attrs, r -> attributes.computeIfAbsent(r.getString(1) + "/" + r.getLong(2), k -> new ArrayList<>())
           .add(KeyValue.newBuilder().setKey(nz(r.getString(4)))
               .setValue(AttrValues.value(r.getInt(5), r.getString(6), r.getDouble(7))).build()));
-      // Spans with their resource and scope in one query (each partition stores a resource once); each
-      // range is a run of sids, which the scan finds by zone maps (one row group, whatever the table size).
+      // Spans with their resource and scope in one query (each partition stores a resource once); the
+      // sid ranges are found by zone maps (a few row groups, whatever the table size).
       Sql sql = new Sql();
       i = 0;
-      for (SidRange range : ranges) {
+      for (Map.Entry<String, List<SidRange>> e : byPart.entrySet()) {
         if (i++ > 0) {
           sql.add(" UNION ALL ");
         }
-        String a = range.part;
+        String a = e.getKey();
         sql.add("SELECT '" + a + "' AS part, s.trace_hi, s.trace_lo, s.span_id, s.parent_span_id, s.trace_state, s.flags,"
             + " s.name, s.kind, s.start_ns, s.start_ns + s.duration_ns AS end_ns, s.status_code, s.status_message, s.rid,"
             + " s.scid, s.sid, s.dropped_attributes_count, s.events, s.dropped_events_count, s.links,"
             + " s.dropped_links_count, r.hash, r.attributes, r.dropped_attributes_count, r.entity_refs, r.schema_url,"
             + " c.hash, c.name, c.version, c.attributes, c.dropped_attributes_count, c.schema_url FROM " + a
             + ".spans s LEFT JOIN " + a + ".resources r ON r.rid = s.rid LEFT JOIN " + a + ".scopes c ON c.scid = s.scid"
-            + " WHERE s.sid BETWEEN ? AND ? AND s.trace_hi = ? AND s.trace_lo = ?", range.minSid, range.maxSid(),
-            range.trace.hi(), range.trace.lo());
+            + " WHERE ");
+        sidRanges(sql, "s.sid", e.getValue());
       }
       sql.add(" ORDER BY start_ns, span_id");
       Map<String, Dictionaries.ResourceEntry> resources = new HashMap<>();
@@ -140,9 +152,12 @@ public final class QueryService {
         String part = r.getString(1);
         Dictionaries.ResourceEntry re = resources.computeIfAbsent(part + "/" + r.getInt(14), k -> resourceEntry(r, 22));
         Dictionaries.ScopeEntry se = scopes.computeIfAbsent(part + "/" + r.getInt(15), k -> scopeEntry(r, 27));
+        TraceId id = new TraceId(r.getLong(2), r.getLong(3));
+        if (!wanted.contains(id)) {
+          return; // a span of another trace within the bounds of many ranges
+        }
         List<KeyValue> spanAttributes = attributes.getOrDefault(part + "/" + r.getLong(16), List.of());
-        byTrace.computeIfAbsent(new TraceId(r.getLong(2), r.getLong(3)), k -> new Grouper<>())
-            .add(re, se, span(r, spanAttributes));
+        byTrace.computeIfAbsent(id, k -> new Grouper<>()).add(re, se, span(r, spanAttributes));
       });
       for (TraceId id : unique) {
         Grouper<Span> g = byTrace.get(id);
@@ -159,6 +174,50 @@ public final class QueryService {
     long maxSid() {
       return minSid + count - 1;
     }
+  }
+
+  private static Map<String, List<SidRange>> byPartition(List<SidRange> ranges) {
+    Map<String, List<SidRange>> out = new LinkedHashMap<>();
+    for (SidRange r : ranges) {
+      out.computeIfAbsent(r.part, k -> new ArrayList<>()).add(r);
+    }
+    return out;
+  }
+
+  /**
+   * Appends a condition selecting the sids of {@code ranges} (all of one partition): the ranges
+   * themselves (DuckDB checks an OR of ranges against each row group's zone map), or, for many
+   * ranges, their bounds plus the traces' high id halves (callers check the full trace id).
+   */
+  private static void sidRanges(Sql sql, String column, List<SidRange> ranges) {
+    if (ranges.size() > MAX_OR_RANGES) {
+      sidBounds(sql, column, ranges);
+      Set<Long> his = new LinkedHashSet<>();
+      ranges.forEach(r -> his.add(r.trace.hi()));
+      String table = column.contains(".") ? column.substring(0, column.indexOf('.') + 1) : "";
+      sql.add(" AND " + table + "trace_hi IN (");
+      int i = 0;
+      for (long hi : his) {
+        sql.add(i++ == 0 ? "?" : ", ?", hi);
+      }
+      sql.add(")");
+      return;
+    }
+    sql.add("(");
+    for (int i = 0; i < ranges.size(); i++) {
+      sql.add((i == 0 ? "" : " OR ") + column + " BETWEEN ? AND ?", ranges.get(i).minSid, ranges.get(i).maxSid());
+    }
+    sql.add(")");
+  }
+
+  private static void sidBounds(Sql sql, String column, List<SidRange> ranges) {
+    long lo = Long.MAX_VALUE;
+    long hi = Long.MIN_VALUE;
+    for (SidRange r : ranges) {
+      lo = Math.min(lo, r.minSid);
+      hi = Math.max(hi, r.maxSid());
+    }
+    sql.add(column + " BETWEEN ? AND ?", lo, hi);
   }
 
   /**
@@ -472,29 +531,62 @@ public final class QueryService {
     if (ranges.isEmpty()) {
       return out;
     }
-    Sql sql = new Sql().add("WITH s AS (");
-    for (int i = 0; i < ranges.size(); i++) {
-      SidRange range = ranges.get(i);
-      if (i > 0) {
+    Set<TraceId> wanted = new HashSet<>(ids);
+    Sql sql = new Sql();
+    int i = 0;
+    for (Map.Entry<String, List<SidRange>> e : byPartition(ranges).entrySet()) {
+      if (i++ > 0) {
         sql.add(" UNION ALL ");
       }
-      sql.add("SELECT trace_hi, trace_lo, parent_span_id, start_ns, start_ns + duration_ns AS end_ns, status_code,"
-          + " service_name, name FROM " + range.part + ".spans WHERE sid BETWEEN ? AND ? AND seq <= ?"
-          + " AND trace_hi = ? AND trace_lo = ?", range.minSid, range.maxSid(), seq, range.trace.hi(), range.trace.lo());
+      sql.add("SELECT trace_hi, trace_lo, parent_span_id IS NULL, start_ns, start_ns + duration_ns, status_code,"
+          + " service_name, name FROM " + e.getKey() + ".spans WHERE seq <= ? AND ", seq);
+      sidRanges(sql, "sid", e.getValue());
     }
-    sql.add(") SELECT s.trace_hi, s.trace_lo, min(start_ns), max(end_ns), count(*),"
-        + " count(*) FILTER (WHERE status_code = 2),"
-        + " coalesce(arg_min(service_name, start_ns) FILTER (WHERE parent_span_id IS NULL), arg_min(service_name, start_ns)),"
-        + " coalesce(arg_min(name, start_ns) FILTER (WHERE parent_span_id IS NULL), arg_min(name, start_ns)),"
-        + " list(DISTINCT service_name ORDER BY service_name)"
-        + " FROM s GROUP BY s.trace_hi, s.trace_lo");
+    Map<TraceId, SummaryBuilder> builders = new HashMap<>();
     query(sql, r -> {
       TraceId id = new TraceId(r.getLong(1), r.getLong(2));
-      long start = r.getLong(3);
-      out.put(id, new TraceSummary(id, r.getString(7), r.getString(8), start, r.getLong(4) - start, r.getLong(5),
-          r.getLong(6), strings(r.getArray(9))));
+      if (wanted.contains(id)) {
+        builders.computeIfAbsent(id, k -> new SummaryBuilder()).add(r.getBoolean(3), r.getLong(4), r.getLong(5),
+            r.getInt(6), r.getString(7), r.getString(8));
+      }
     });
+    builders.forEach((id, b) -> out.put(id, b.build(id)));
     return out;
+  }
+
+  /** A trace summary from its spans: the root is the earliest span without parent, else the earliest span. */
+  private static final class SummaryBuilder {
+    private long start = Long.MAX_VALUE;
+    private long end = Long.MIN_VALUE;
+    private long count;
+    private long errors;
+    private long rootStart = Long.MAX_VALUE;
+    private boolean rootIsRoot;
+    private String rootService;
+    private String rootName;
+    private final Set<String> services = new java.util.TreeSet<>();
+
+    void add(boolean isRoot, long spanStart, long spanEnd, int status, String service, String name) {
+      start = Math.min(start, spanStart);
+      end = Math.max(end, spanEnd);
+      count++;
+      if (status == Status.StatusCode.STATUS_CODE_ERROR_VALUE) {
+        errors++;
+      }
+      if (service != null) {
+        services.add(service);
+      }
+      if ((isRoot && !rootIsRoot) || (isRoot == rootIsRoot && spanStart < rootStart)) {
+        rootIsRoot = isRoot;
+        rootStart = spanStart;
+        rootService = service;
+        rootName = name;
+      }
+    }
+
+    TraceSummary build(TraceId id) {
+      return new TraceSummary(id, rootService, rootName, start, end - start, count, errors, new ArrayList<>(services));
+    }
   }
 
   // ================================================================== services, names, attributes
