@@ -22,6 +22,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class DemoServices implements AutoCloseable {
 
+  /** frontend's response header carrying the request's trace id. */
+  public static final String TRACE_ID_HEADER = "x-trace-id";
+
   private static final Logger log = LoggerFactory.getLogger(DemoServices.class);
 
   private final Map<Service, ServiceTelemetry> telemetry;

@@ -3,7 +3,9 @@ package dev.traceyard.demo;
 import com.google.protobuf.Struct;
 import com.linecorp.armeria.client.grpc.GrpcClientBuilder;
 import com.linecorp.armeria.client.grpc.GrpcClients;
+import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.server.HttpService;
@@ -97,7 +99,7 @@ final class FrontendService implements AutoCloseable {
         placed.thenCombine(recommendations, (result, related) -> {
           String orderId = CheckoutApi.text(result, "orderId", "?");
           log.info("order {} confirmed for {}", orderId, user);
-          return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8,
+          return respond(HttpStatus.OK, MediaType.JSON_UTF_8,
               "{\"orderId\":\"" + orderId + "\",\"amountCents\":" + (long) CheckoutApi.number(result, "amountCents", 0)
                   + ",\"recommendations\":[\"" + String.join("\",\"", related) + "\"]}");
         }).exceptionally(error -> {
@@ -107,7 +109,7 @@ final class FrontendService implements AutoCloseable {
           HttpStatus status = cause instanceof StatusRuntimeException sre
               && sre.getStatus().getCode() == io.grpc.Status.Code.UNAVAILABLE
               ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.INTERNAL_SERVER_ERROR;
-          return HttpResponse.of(status, MediaType.PLAIN_TEXT_UTF_8, "checkout failed: " + cause.getMessage());
+          return respond(status, MediaType.PLAIN_TEXT_UTF_8, "checkout failed: " + cause.getMessage());
         });
     return HttpResponse.of(response);
   }
@@ -146,6 +148,15 @@ final class FrontendService implements AutoCloseable {
     } finally {
       span.end();
     }
+  }
+
+  /** Tells the caller its trace id ({@code x-trace-id}), so a support ticket can name the trace. */
+  private static HttpResponse respond(HttpStatus status, MediaType type, String body) {
+    ResponseHeaders headers = ResponseHeaders.builder(status)
+        .contentType(type)
+        .add(DemoServices.TRACE_ID_HEADER, Span.current().getSpanContext().getTraceId())
+        .build();
+    return HttpResponse.of(headers, HttpData.ofUtf8(body));
   }
 
   private static String param(ServiceRequestContext ctx, String name, String fallback) {
