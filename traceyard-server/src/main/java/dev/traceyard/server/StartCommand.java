@@ -47,7 +47,7 @@ final class StartCommand implements Callable<Integer> {
   boolean demo;
 
   @Option(names = "--demo-rate", paramLabel = "REQUESTS_PER_SECOND", defaultValue = "5",
-      description = "Requests per second the demo load driver sends to frontend, about 14 spans each (default: ${DEFAULT-VALUE}).")
+      description = "Requests per second the demo load driver sends to frontend, about 13 spans each (default: ${DEFAULT-VALUE}).")
   double demoRate;
 
   @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "30s",

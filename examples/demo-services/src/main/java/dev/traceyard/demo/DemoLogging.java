@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class DemoLogging implements AutoCloseable {
 
-  static final String DEMO_LOGGER = "dev.traceyard.demo";
-  static final String MDC_APPENDER = "traceyard-demo-mdc";
+  static final String DEMO_LOGGER = DemoServices.LOGGER;
+  static final String MDC_APPENDER = DemoServices.MDC_APPENDER;
   private static final String CONSOLE_APPENDER = "traceyard-demo-console";
   private static final String OTLP_APPENDER_PREFIX = "traceyard-demo-otlp-";
 

@@ -25,6 +25,7 @@ public final class DemoMain {
   private DemoMain() {}
 
   public static void main(String[] args) throws InterruptedException {
+    quietLibraries();
     DemoServices demo;
     try {
       demo = DemoServices.start(parse(args));
@@ -45,6 +46,18 @@ public final class DemoMain {
     out.println("ready");
     out.flush();
     stopped.await();
+  }
+
+  /** No logback.xml ships in this jar (it would clash with the server's): set the levels a program wants. */
+  private static void quietLibraries() {
+    if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext context
+        && context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getLevel() == ch.qos.logback.classic.Level.DEBUG) {
+      // Logback's unconfigured default is DEBUG for everything
+      context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(ch.qos.logback.classic.Level.INFO);
+      context.getLogger("com.linecorp.armeria").setLevel(ch.qos.logback.classic.Level.WARN);
+      context.getLogger("io.netty").setLevel(ch.qos.logback.classic.Level.WARN);
+      context.getLogger("io.micrometer").setLevel(ch.qos.logback.classic.Level.ERROR);
+    }
   }
 
   static DemoOptions parse(String[] args) {

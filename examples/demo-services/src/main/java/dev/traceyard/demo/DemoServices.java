@@ -24,6 +24,13 @@ public final class DemoServices implements AutoCloseable {
 
   /** frontend's response header carrying the request's trace id. */
   public static final String TRACE_ID_HEADER = "x-trace-id";
+  /** Parent logger of every service's logger ({@code dev.traceyard.demo.<service>}). */
+  public static final String LOGGER = "dev.traceyard.demo";
+  /**
+   * The OpenTelemetry MDC appender on {@link #LOGGER}: appenders attached to it see each demo log event
+   * with {@code trace_id}/{@code span_id} in its MDC.
+   */
+  public static final String MDC_APPENDER = "traceyard-demo-mdc";
 
   private static final Logger log = LoggerFactory.getLogger(DemoServices.class);
 
