@@ -9,7 +9,8 @@ import dev.traceyard.collector.config.ConfigLoader;
 import dev.traceyard.collector.config.Durations;
 import dev.traceyard.collector.service.Service;
 import dev.traceyard.collector.service.ServiceConfig;
-import dev.traceyard.server.loadgen.DemoTraffic;
+import dev.traceyard.demo.DemoOptions;
+import dev.traceyard.demo.DemoServices;
 import dev.traceyard.store.TraceyardExporter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,11 +41,13 @@ final class StartCommand implements Callable<Integer> {
       description = "Where the embedded store keeps its data (default: ./data, or TRACEYARD_DATA_DIR).")
   Path dataDir;
 
-  @Option(names = "--demo", description = "Also generate demo traffic: traces across several services, with errors and slow requests.")
+  @Option(names = "--demo", description = {"Also run the demo services in this process (frontend -> checkout ->",
+      "inventory, payments; see examples/README.md), instrumented with traceyard-sdk, and a load driver",
+      "calling frontend: real multi-service traces, logs, a service map and RED figures."})
   boolean demo;
 
-  @Option(names = "--demo-rate", paramLabel = "SPANS_PER_SECOND", defaultValue = "40",
-      description = "Spans per second of demo traffic (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--demo-rate", paramLabel = "REQUESTS_PER_SECOND", defaultValue = "5",
+      description = "Requests per second the demo load driver sends to frontend, about 13 spans each (default: ${DEFAULT-VALUE}).")
   double demoRate;
 
   @Option(names = "--shutdown-timeout", paramLabel = "DURATION", defaultValue = "30s",
@@ -84,13 +87,24 @@ final class StartCommand implements Callable<Integer> {
       }
       InetSocketAddress grpc = address(service, "otlp", "grpc");
       if (grpc == null) {
-        err.println("traceyard: --demo needs the otlp receiver's grpc protocol; demo traffic not started");
+        err.println("traceyard: --demo needs the otlp receiver's grpc protocol; demo services not started");
         return () -> {};
       }
-      DemoTraffic traffic = DemoTraffic.start("127.0.0.1:" + grpc.getPort(), demoRate);
-      out.println("Demo traffic: " + demoRate + " spans/s from several services (with errors and slow requests).");
+      DemoServices services;
+      try {
+        services = DemoServices.start(DemoOptions.builder()
+            .otlpEndpoint("http://" + hostPort(grpc))
+            .requestsPerSecond(demoRate)
+            .build());
+      } catch (RuntimeException e) { // the backend is up and useful without the demo: say why and go on
+        err.println("traceyard: demo services did not start: " + e);
+        err.flush();
+        return () -> {};
+      }
+      out.println("Demo services: frontend " + services.frontendUri().orElseThrow() + "/checkout, checkout (gRPC),"
+          + " inventory, payments; " + demoRate + " requests/s with a few errors and slow requests.");
       out.flush();
-      return traffic::close;
+      return services::close;
     });
   }
 
