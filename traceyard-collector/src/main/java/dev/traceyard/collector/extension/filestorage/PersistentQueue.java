@@ -327,7 +327,8 @@ final class PersistentQueue implements ExportQueue {
   @Override
   public Offer offerWaiting(Batch batch) throws InterruptedException {
     Offer o = offer(batch, true);
-    if (Thread.interrupted()) {
+    // Only a wait cut short by an interrupt ends as CLOSED with the flag set; an accepted batch stays accepted.
+    if (o == Offer.CLOSED && Thread.interrupted()) {
       throw new InterruptedException();
     }
     return o;
