@@ -65,6 +65,7 @@ final class PersistentQueue implements ExportQueue {
   private final QueueConfig.Sizer sizer;
   private final Logger logger;
   private final RateLimitedLogger ioLog;
+  private final RateLimitedLogger quotaLog;
   private final QueueMetrics metrics;
   private final FileChannel lockChannel;
   private final FileLock fileLock;
@@ -103,6 +104,7 @@ final class PersistentQueue implements ExportQueue {
     this.sizer = queue.sizer();
     this.logger = logger;
     this.ioLog = new RateLimitedLogger(logger, LOG_INTERVAL);
+    this.quotaLog = new RateLimitedLogger(logger, LOG_INTERVAL);
     this.metrics = metrics;
     this.lockChannel = lockChannel;
     this.fileLock = fileLock;
@@ -398,6 +400,8 @@ final class PersistentQueue implements ExportQueue {
       if (diskBytes + recordSize > storage.maxSizeBytes()) {
         if (count) {
           metrics.quotaRefusals.inc();
+          quotaLog.warn("persistent queue in {} is at its disk quota ({} of {} bytes, max_size_mib); refusing a batch "
+              + "of {} bytes, the sender is asked to retry", dir, diskBytes, storage.maxSizeBytes(), recordSize);
         }
         return Offer.FULL;
       }
