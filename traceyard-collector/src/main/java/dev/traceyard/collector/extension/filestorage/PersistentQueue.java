@@ -65,6 +65,7 @@ final class PersistentQueue implements ExportQueue {
   private final QueueConfig.Sizer sizer;
   private final Logger logger;
   private final RateLimitedLogger ioLog;
+  private final RateLimitedLogger quotaLog;
   private final QueueMetrics metrics;
   private final FileChannel lockChannel;
   private final FileLock fileLock;
@@ -103,6 +104,7 @@ final class PersistentQueue implements ExportQueue {
     this.sizer = queue.sizer();
     this.logger = logger;
     this.ioLog = new RateLimitedLogger(logger, LOG_INTERVAL);
+    this.quotaLog = new RateLimitedLogger(logger, LOG_INTERVAL);
     this.metrics = metrics;
     this.lockChannel = lockChannel;
     this.fileLock = fileLock;
@@ -327,7 +329,8 @@ final class PersistentQueue implements ExportQueue {
   @Override
   public Offer offerWaiting(Batch batch) throws InterruptedException {
     Offer o = offer(batch, true);
-    if (Thread.interrupted()) {
+    // Only a wait cut short by an interrupt ends as CLOSED with the flag set; an accepted batch stays accepted.
+    if (o == Offer.CLOSED && Thread.interrupted()) {
       throw new InterruptedException();
     }
     return o;
@@ -397,6 +400,8 @@ final class PersistentQueue implements ExportQueue {
       if (diskBytes + recordSize > storage.maxSizeBytes()) {
         if (count) {
           metrics.quotaRefusals.inc();
+          quotaLog.warn("persistent queue in {} is at its disk quota ({} of {} bytes, max_size_mib); refusing a batch "
+              + "of {} bytes, the sender is asked to retry", dir, diskBytes, storage.maxSizeBytes(), recordSize);
         }
         return Offer.FULL;
       }
