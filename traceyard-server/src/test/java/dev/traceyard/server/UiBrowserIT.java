@@ -571,9 +571,13 @@ class UiBrowserIT {
         .isNotEmpty();
     screenshot("dashboard-charts.png");
 
-    // A p95 point: examples near that p95, in that minute.
-    List<WebElement> p95 = driver.findElements(By.cssSelector("svg.red-chart .chart-pt.s-p95"));
-    WebElement point = p95.get(p95.size() - 1);
+    // A p95 point that no other point covers (p95 and p99 of a quiet minute can coincide).
+    WebElement point = (WebElement) js("return [...document.querySelectorAll('svg.red-chart .chart-pt.s-p95')].reverse().find(g => {"
+        + " g.scrollIntoView({block: 'center'});"
+        + " const c = g.querySelector('circle.dot').getBoundingClientRect();"
+        + " const top = document.elementFromPoint(c.x + c.width / 2, c.y + c.height / 2);"
+        + " return top && top.closest('.chart-pt') === g; })");
+    assertThat(point).as("an uncovered p95 point").isNotNull();
     String spanName = point.findElement(By.xpath("ancestor::*[contains(@class,'red-charts')]")).getAttribute("data-span-name");
     new org.openqa.selenium.interactions.Actions(driver).moveToElement(point.findElement(By.cssSelector("circle.hit")))
         .click().perform();
