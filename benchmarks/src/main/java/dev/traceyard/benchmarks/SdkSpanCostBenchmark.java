@@ -62,6 +62,9 @@ public class SdkSpanCostBenchmark {
   @Param({"0", "1000"})
   public long work;
 
+  /** BatchSpanProcessor queue: the default, or (SdkSpanCpuCost) large enough that a round never drops. */
+  int maxQueueSize = 2048;
+
   private OpenTelemetry openTelemetry;
   private Tracer tracer;
 
@@ -78,7 +81,10 @@ public class SdkSpanCostBenchmark {
                   SdkTracerProvider.builder()
                       .setSampler(Sampler.parentBased(Sampler.alwaysOn()))
                       .addSpanProcessor(
-                          BatchSpanProcessor.builder(new DiscardingExporter()).setMeterProvider(meters).build())
+                          BatchSpanProcessor.builder(new DiscardingExporter())
+                              .setMeterProvider(meters)
+                              .setMaxQueueSize(maxQueueSize)
+                              .build())
                       .build())
               .build();
     } else {
@@ -88,6 +94,7 @@ public class SdkSpanCostBenchmark {
               .property("otel.traces.exporter", "none")
               .property("otel.metrics.exporter", "none")
               .property("otel.logs.exporter", "none")
+              .property("otel.bsp.max.queue.size", String.valueOf(maxQueueSize))
               .addSpanExporter(new DiscardingExporter())
               .registerShutdownHook(false)
               .build();
@@ -104,11 +111,25 @@ public class SdkSpanCostBenchmark {
     }
   }
 
+  /** Waits until every span ended so far was exported. */
+  void flush() {
+    if (openTelemetry instanceof TraceyardSdk traceyard) {
+      traceyard.forceFlush(java.time.Duration.ofSeconds(60));
+    } else {
+      ((OpenTelemetrySdk) openTelemetry).getSdkTracerProvider().forceFlush().join(60, TimeUnit.SECONDS);
+    }
+  }
+
   @Benchmark
   public Span serverSpan() {
     if (work > 0) {
       Blackhole.consumeCPU(work);
     }
+    return span();
+  }
+
+  /** One server span as a request handler makes it. */
+  Span span() {
     Span span =
         tracer
             .spanBuilder("GET /orders/:id")

@@ -156,6 +156,27 @@ class TraceyardTest {
   }
 
   @Test
+  void addedExportersFollowTheOtelBspSettings() {
+    CountDownLatch release = new CountDownLatch(1);
+    sdk =
+        offline()
+            .addSpanExporter(new BlockingExporter(release))
+            .property("otel.bsp.max.queue.size", "10")
+            .property("otel.bsp.max.export.batch.size", "5")
+            .build();
+    for (int i = 0; i < 100; i++) {
+      sdk.getTracer("test").spanBuilder("s" + i).startSpan().end();
+    }
+    // 5 in the blocked export, a queue of 10 (16 once the SDK rounds it to a power of two): most of the
+    // 100 dropped, where the default queue of 2048 would have dropped none
+    await().atMost(Duration.ofSeconds(30)).until(() -> sdk.checkDrops() >= 50);
+    release.countDown();
+    assertThatThrownBy(() -> offline().addSpanExporter(InMemorySpanExporter.create()).property("otel.bsp.max.queue.size", "0").build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("otel.bsp.max.queue.size");
+  }
+
+  @Test
   void codeSamplerIsWrappedInParentBased() {
     sdk = offline().sampler(RateLimitingSampler.create(3)).build();
     assertThat(sdk.sdk().getSdkTracerProvider().getSampler().getDescription())
