@@ -109,6 +109,9 @@ public final class OtlpJson {
         String key = e.getKey();
         JsonNode v = e.getValue();
         int idLength = idLength(key);
+        if (!toHex && v.isTextual()) {
+          checkUnicode(v.textValue(), path + key);
+        }
         if (idLength > 0 && v.isTextual()) {
           e.setValue(TextNode.valueOf(toHex ? base64ToHex(v.asText()) : hexToBase64(v.asText(), idLength, path + key)));
         } else if (v.isContainerNode()) {
@@ -118,7 +121,29 @@ public final class OtlpJson {
     } else if (node.isArray()) {
       ArrayNode arr = (ArrayNode) node;
       for (int i = 0; i < arr.size(); i++) {
-        convertIds(arr.get(i), toHex, path.isEmpty() ? "[" + i + "]." : path.substring(0, path.length() - 1) + "[" + i + "].");
+        String at = path.isEmpty() ? "[" + i + "]" : path.substring(0, path.length() - 1) + "[" + i + "]";
+        JsonNode element = arr.get(i);
+        if (!toHex && element.isTextual()) {
+          checkUnicode(element.textValue(), at);
+        }
+        convertIds(element, toHex, at + ".");
+      }
+    }
+  }
+
+  /**
+   * JSON's {@code \\uD800} escapes can spell strings that are not Unicode (an unpaired surrogate), which
+   * protobuf cannot carry: its binary form would silently turn them into '?'. Refused, as the protobuf
+   * path refuses invalid UTF-8.
+   */
+  private static void checkUnicode(String text, String path) throws OtlpJsonException {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        throw new OtlpJsonException("invalid " + path + ": an unpaired surrogate (\\u"
+            + Integer.toHexString(c) + ") at character " + i + " is not valid Unicode");
       }
     }
   }

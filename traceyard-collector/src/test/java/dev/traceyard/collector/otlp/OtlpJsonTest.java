@@ -167,6 +167,22 @@ class OtlpJsonTest {
   }
 
   @Test
+  void decode_refusesUnpairedSurrogatesWhichProtobufCannotCarry() throws Exception {
+    // Found by the OTLP/JSON fuzz target's round-trip check: "\ud800" decoded, then became "?" on re-encoding.
+    String json = "{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"name\":\"ok\",\"attributes\":[{\"key\":\"k\","
+        + "\"value\":{\"arrayValue\":{\"values\":[{\"stringValue\":\"a\\ud800b\"}]}}}]}]}]}]}";
+
+    assertThatThrownBy(() -> OtlpJson.decodeTraces(utf8(json)))
+        .isInstanceOf(OtlpJsonException.class)
+        .hasMessage("invalid resourceSpans[0].scopeSpans[0].spans[0].attributes[0].value.arrayValue.values[0]"
+            + ".stringValue: an unpaired surrogate (\\ud800) at character 1 is not valid Unicode");
+    // A proper pair (an emoji) is fine.
+    assertThat(OtlpJson.decodeTraces(utf8(json.replace("\\ud800", "\\ud83d\\ude00"))).getResourceSpans(0)
+        .getScopeSpans(0).getSpans(0).getAttributes(0).getValue().getArrayValue().getValues(0).getStringValue())
+        .isEqualTo("a\ud83d\ude00b");
+  }
+
+  @Test
   void decode_emptyIdsMeanUnset() throws Exception {
     Span span = OtlpJson.decodeTraces(utf8("{\"resourceSpans\":[{\"scopeSpans\":[{\"spans\":[{\"parentSpanId\":\"\"}]}]}]}"))
         .getResourceSpans(0).getScopeSpans(0).getSpans(0);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.exc.InputCoercionException;
+import dev.traceyard.collector.otlp.OtlpLimits;
 import dev.traceyard.collector.receiver.zipkin.ZipkinSpan.Annotation;
 import dev.traceyard.collector.receiver.zipkin.ZipkinSpan.Endpoint;
 import dev.traceyard.collector.receiver.zipkin.ZipkinSpan.Kind;
@@ -354,7 +355,10 @@ final class ZipkinJsonDecoder {
         }
         if (t.isScalarValue()) {
           // Zipkin tags are strings; numbers and booleans from lenient senders keep their text.
-          out.put(key, p.getText());
+          // One past the limit is enough to refuse the span (ZipkinSpan.problem) without holding them all.
+          if (out.size() <= OtlpLimits.MAX_ATTRIBUTES || out.containsKey(key)) {
+            out.put(key, p.getText());
+          }
         } else {
           problem(field + "." + key, "expected a string, got " + describe(t, p));
           p.skipChildren();

@@ -3,6 +3,7 @@ package dev.traceyard.collector.receiver.zipkin;
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
+import dev.traceyard.collector.otlp.OtlpLimits;
 import dev.traceyard.collector.receiver.zipkin.ZipkinSpan.Annotation;
 import dev.traceyard.collector.receiver.zipkin.ZipkinSpan.Endpoint;
 import dev.traceyard.collector.receiver.zipkin.ZipkinSpan.Kind;
@@ -276,7 +277,10 @@ final class ZipkinProtoDecoder {
       }
     }
     in.popLimit(limit);
-    tags.put(key, value);
+    // One past the limit is enough to refuse the span (ZipkinSpan.problem) without holding them all.
+    if (tags.size() <= OtlpLimits.MAX_ATTRIBUTES || tags.containsKey(key)) {
+      tags.put(key, value);
+    }
   }
 
   private static byte[] bytes(CodedInputStream in, int wire, String field) throws IOException {

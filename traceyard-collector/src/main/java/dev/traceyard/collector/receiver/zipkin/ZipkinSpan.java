@@ -84,7 +84,7 @@ record ZipkinSpan(
     }
     // Tags become OTLP attributes: the same limits as for OTLP senders.
     if (tags.size() > OtlpLimits.MAX_ATTRIBUTES) {
-      return tags.size() + " tags, more than the limit of " + OtlpLimits.MAX_ATTRIBUTES;
+      return "more than " + OtlpLimits.MAX_ATTRIBUTES + " tags (the limit)";
     }
     for (Map.Entry<String, String> tag : tags.entrySet()) {
       if (overUtf8Limit(tag.getKey(), OtlpLimits.MAX_KEY_BYTES)) {
