@@ -18,7 +18,8 @@ import java.util.function.LongSupplier;
  * <p>Lock-free: the whole bucket is one {@link AtomicLong} holding the instant at which it was last
  * "empty up to now". Taking a token is a compare-and-set that moves that instant forward by one token's
  * worth of nanoseconds; a refusal is a plain read, so the over-loaded case (most decisions refused)
- * writes nothing and keeps the cache line shared between cores.
+ * writes nothing and keeps the cache line shared between cores. Time comes from a millisecond tick, not a
+ * clock read per decision, so a decision costs a few nanoseconds even where reading the clock is slow.
  *
  * <p>Meant as the root sampler under {@link Sampler#parentBased(Sampler)} (what
  * {@code OTEL_TRACES_SAMPLER=parentbased_traceyard_ratelimiting} gives), so a decision is taken once per
@@ -48,9 +49,13 @@ public final class RateLimitingSampler implements Sampler {
     this.emptyAt = new AtomicLong(nanoClock.getAsLong() - nanosPerToken);
   }
 
-  /** A sampler letting through at most {@code spansPerSecond} spans per second. */
+  /**
+   * A sampler letting through at most {@code spansPerSecond} spans per second. It reads time from a clock
+   * ticked every millisecond by a shared daemon thread, not from {@code System.nanoTime()} per decision:
+   * see {@link TickingClock}.
+   */
   public static RateLimitingSampler create(double spansPerSecond) {
-    return new RateLimitingSampler(spansPerSecond, System::nanoTime);
+    return new RateLimitingSampler(spansPerSecond, TickingClock.instance());
   }
 
   /** Same, on an injected monotonic nanosecond clock (tests, simulations). */

@@ -109,7 +109,10 @@ public final class TraceyardBuilder {
     return this;
   }
 
-  /** Also export spans to {@code exporter}, through its own BatchSpanProcessor (tests: InMemorySpanExporter). */
+  /**
+   * Also export spans to {@code exporter}, through its own BatchSpanProcessor configured by the same
+   * {@code OTEL_BSP_*} settings (tests: InMemorySpanExporter).
+   */
   public TraceyardBuilder addSpanExporter(SpanExporter exporter) {
     spanExporters.add(Objects.requireNonNull(exporter, "exporter"));
     return this;
@@ -176,18 +179,14 @@ public final class TraceyardBuilder {
             .addTracerProviderCustomizer(
                 (builder, config) -> {
                   for (SpanExporter exporter : spanExporters) {
-                    builder.addSpanProcessor(
-                        BatchSpanProcessor.builder(exporter)
-                            // the supplier is read when the first span ends, after the SDK is built
-                            .setMeterProvider(meterProvider::get)
-                            .build());
+                    builder.addSpanProcessor(batchSpanProcessor(exporter, config, meterProvider));
                   }
                   return builder;
                 })
             .addLoggerProviderCustomizer(
                 (builder, config) -> {
                   for (LogRecordExporter exporter : logExporters) {
-                    builder.addLogRecordProcessor(BatchLogRecordProcessor.builder(exporter).build());
+                    builder.addLogRecordProcessor(batchLogProcessor(exporter, config));
                   }
                   return builder;
                 });
@@ -228,6 +227,72 @@ public final class TraceyardBuilder {
     if (config != null && config.getBoolean(LOGBACK_ENABLED, true)) {
       LogCorrelation.installLogbackIfPresent(sdk);
     }
+  }
+
+  /** The same OTEL_BSP_* settings as the processor autoconfigure builds for the OTLP exporter. */
+  private static BatchSpanProcessor batchSpanProcessor(
+      SpanExporter exporter, ConfigProperties config, AtomicReference<MeterProvider> meterProvider) {
+    var builder =
+        BatchSpanProcessor.builder(exporter)
+            // the supplier is read when the first span ends, after the SDK is built
+            .setMeterProvider(meterProvider::get);
+    String key = null;
+    try {
+      key = "otel.bsp.schedule.delay";
+      Duration delay = config.getDuration(key);
+      if (delay != null) {
+        builder.setScheduleDelay(delay);
+      }
+      key = "otel.bsp.max.queue.size";
+      Integer queue = config.getInt(key);
+      if (queue != null) {
+        builder.setMaxQueueSize(queue);
+      }
+      key = "otel.bsp.max.export.batch.size";
+      Integer batch = config.getInt(key);
+      if (batch != null) {
+        builder.setMaxExportBatchSize(batch);
+      }
+      key = "otel.bsp.export.timeout";
+      Duration timeout = config.getDuration(key);
+      if (timeout != null) {
+        builder.setExporterTimeout(timeout);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(key + ": " + e.getMessage(), e);
+    }
+    return builder.build();
+  }
+
+  /** The same OTEL_BLRP_* settings as autoconfigure's log processor. */
+  private static BatchLogRecordProcessor batchLogProcessor(LogRecordExporter exporter, ConfigProperties config) {
+    var builder = BatchLogRecordProcessor.builder(exporter);
+    String key = null;
+    try {
+      key = "otel.blrp.schedule.delay";
+      Duration delay = config.getDuration(key);
+      if (delay != null) {
+        builder.setScheduleDelay(delay);
+      }
+      key = "otel.blrp.max.queue.size";
+      Integer queue = config.getInt(key);
+      if (queue != null) {
+        builder.setMaxQueueSize(queue);
+      }
+      key = "otel.blrp.max.export.batch.size";
+      Integer batch = config.getInt(key);
+      if (batch != null) {
+        builder.setMaxExportBatchSize(batch);
+      }
+      key = "otel.blrp.export.timeout";
+      Duration timeout = config.getDuration(key);
+      if (timeout != null) {
+        builder.setExporterTimeout(timeout);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ConfigurationException(key + ": " + e.getMessage(), e);
+    }
+    return builder.build();
   }
 
   private static Resource withIdentity(Resource resource, ConfigProperties config) {

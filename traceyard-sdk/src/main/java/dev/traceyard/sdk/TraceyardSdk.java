@@ -36,6 +36,7 @@ public final class TraceyardSdk implements OpenTelemetry, Closeable {
   private final ScheduledExecutorService dropCheck;
   private final Thread shutdownHook;
   private final AtomicBoolean shutDown = new AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicLong baggageDropsSeen = new java.util.concurrent.atomic.AtomicLong();
 
   TraceyardSdk(
       OpenTelemetrySdk sdk,
@@ -121,10 +122,27 @@ public final class TraceyardSdk implements OpenTelemetry, Closeable {
       return 0;
     }
     try {
+      checkBaggageDrops();
       return dropWatcher.check();
     } catch (RuntimeException e) { // a scheduled task that throws is never run again
       log.warn("could not read the span processors' drop counters", e);
       return 0;
+    }
+  }
+
+  /** One line per interval in which the baggage guard dropped entries: never one per request. */
+  private void checkBaggageDrops() {
+    if (baggageGuard == null) {
+      return;
+    }
+    long total = baggageGuard.droppedCount();
+    long previous = baggageDropsSeen.getAndSet(total);
+    if (total > previous) {
+      log.warn(
+          "the baggage guard dropped {} baggage entr(y/ies) since the last check ({} in total): keys on the"
+              + " deny list or over TRACEYARD_BAGGAGE_MAX_ENTRIES/_MAX_BYTES (metric traceyard.baggage.dropped)",
+          total - previous,
+          total);
     }
   }
 

@@ -170,6 +170,20 @@ class RateLimitingSamplerTest {
   }
 
   @Test
+  void productionSamplerSamplesTheFirstTraceOfANewProcessOnTheTickingClock() {
+    RateLimitingSampler sampler = RateLimitingSampler.create(1);
+    assertThat(sampler.tryAcquire()).isTrue();
+  }
+
+  @Test
+  void tickingClockMovesForward() {
+    long start = TickingClock.instance().getAsLong();
+    org.awaitility.Awaitility.await()
+        .atMost(java.time.Duration.ofSeconds(10))
+        .until(() -> TickingClock.instance().getAsLong() > start);
+  }
+
+  @Test
   void describesItselfWithItsRate() {
     assertThat(RateLimitingSampler.create(25).getDescription())
         .isEqualTo("TraceyardRateLimitingSampler{spansPerSecond=25.0}");

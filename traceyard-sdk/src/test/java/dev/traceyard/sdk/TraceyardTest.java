@@ -149,6 +149,34 @@ class TraceyardTest {
   }
 
   @Test
+  void otelSdkDisabledGivesANoopSdkThatStillShutsDown() {
+    sdk = offline().property("otel.sdk.disabled", "true").build();
+    assertThat(sdk.getTracer("test").spanBuilder("nothing").startSpan().getSpanContext().isValid()).isFalse();
+    assertThat(sdk.shutdown()).isTrue();
+  }
+
+  @Test
+  void addedExportersFollowTheOtelBspSettings() {
+    CountDownLatch release = new CountDownLatch(1);
+    sdk =
+        offline()
+            .addSpanExporter(new BlockingExporter(release))
+            .property("otel.bsp.max.queue.size", "10")
+            .property("otel.bsp.max.export.batch.size", "5")
+            .build();
+    for (int i = 0; i < 100; i++) {
+      sdk.getTracer("test").spanBuilder("s" + i).startSpan().end();
+    }
+    // 5 in the blocked export, a queue of 10 (16 once the SDK rounds it to a power of two): most of the
+    // 100 dropped, where the default queue of 2048 would have dropped none
+    await().atMost(Duration.ofSeconds(30)).until(() -> sdk.checkDrops() >= 50);
+    release.countDown();
+    assertThatThrownBy(() -> offline().addSpanExporter(InMemorySpanExporter.create()).property("otel.bsp.max.queue.size", "0").build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("otel.bsp.max.queue.size");
+  }
+
+  @Test
   void codeSamplerIsWrappedInParentBased() {
     sdk = offline().sampler(RateLimitingSampler.create(3)).build();
     assertThat(sdk.sdk().getSdkTracerProvider().getSampler().getDescription())
@@ -238,6 +266,37 @@ class TraceyardTest {
     int before = warnings.list.size();
     sdk.checkDrops();
     assertThat(warnings.list).hasSize(before);
+  }
+
+  @Test
+  void metricsCarryTheSameResourceAsSpans() {
+    InMemoryMetricReader metrics = InMemoryMetricReader.create();
+    sdk = offline().serviceName("inventory").addMetricReader(metrics).build();
+    sdk.getMeter("test").counterBuilder("orders").build().add(1);
+    assertThat(metrics.collectAllMetrics())
+        .filteredOn(metric -> metric.getName().equals("orders"))
+        .singleElement()
+        .satisfies(metric -> assertThat(metric.getResource()).isEqualTo(sdk.resource()));
+  }
+
+  @Test
+  void logsAWarningWhenTheBaggageGuardDroppedEntries() {
+    ListAppender<ILoggingEvent> warnings = capture(TraceyardSdk.class);
+    sdk = offline().build();
+    java.util.Map<String, String> headers = new java.util.HashMap<>();
+    sdk.getPropagators()
+        .getTextMapPropagator()
+        .inject(
+            io.opentelemetry.context.Context.root()
+                .with(io.opentelemetry.api.baggage.Baggage.builder().put("user.email", "x").build()),
+            headers,
+            java.util.Map::put);
+    assertThat(headers).doesNotContainKey("baggage");
+    sdk.checkDrops();
+    sdk.checkDrops(); // nothing new: no second line
+    assertThat(warnings.list)
+        .filteredOn(event -> event.getFormattedMessage().contains("baggage guard dropped 1"))
+        .hasSize(1);
   }
 
   static ListAppender<ILoggingEvent> capture(Class<?> loggerOf) {
