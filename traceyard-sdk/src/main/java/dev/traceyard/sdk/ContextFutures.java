@@ -276,6 +276,31 @@ public final class ContextFutures {
     }
 
     @Override
+    public CompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn) {
+      return super.exceptionallyAsync(c().wrapFunction(fn));
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyAsync(Function<Throwable, ? extends T> fn, Executor executor) {
+      return super.exceptionallyAsync(c().wrapFunction(fn), executor);
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyCompose(Function<Throwable, ? extends CompletionStage<T>> fn) {
+      return super.exceptionallyCompose(c().wrapFunction(fn));
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn) {
+      return super.exceptionallyComposeAsync(c().wrapFunction(fn));
+    }
+
+    @Override
+    public CompletableFuture<T> exceptionallyComposeAsync(Function<Throwable, ? extends CompletionStage<T>> fn, Executor executor) {
+      return super.exceptionallyComposeAsync(c().wrapFunction(fn), executor);
+    }
+
+    @Override
     public CompletableFuture<T> toCompletableFuture() {
       return this;
     }

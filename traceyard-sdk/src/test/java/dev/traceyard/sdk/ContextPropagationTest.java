@@ -156,6 +156,27 @@ class ContextPropagationTest {
   }
 
   @Test
+  void recoveryStagesStayInTheTraceToo() throws Exception {
+    CompletableFuture<String> failing = new CompletableFuture<>();
+    AtomicReference<CompletableFuture<String>> recovered = new AtomicReference<>();
+    SpanContext parent =
+        inParent(
+            () ->
+                recovered.set(
+                    // on an unwrapped pool: only the stage's own wrapping can carry the context
+                    ContextFutures.propagating(failing)
+                        .exceptionallyAsync(
+                            error -> {
+                              childStartedIn("recovered");
+                              return "fallback";
+                            },
+                            rawPool)));
+    inParent(() -> failing.completeExceptionally(new IllegalStateException("boom")));
+    recovered.get().get(5, TimeUnit.SECONDS);
+    assertChildOf("recovered", parent);
+  }
+
+  @Test
   void runAsyncOnTheCommonPoolKeepsTheContext() throws Exception {
     SpanContext parent = inParent(() -> ContextFutures.runAsync(() -> childStartedIn("ran")).get(5, TimeUnit.SECONDS));
     assertChildOf("ran", parent);
