@@ -19,6 +19,20 @@ final class ServiceTelemetry implements AutoCloseable {
 
   static final String VERSION = "1.4.2";
 
+  /**
+   * The SDK logs (java.util.logging, INFO) each time it merges resource detectors built on different
+   * semantic-convention schema versions: two lines per service on the console of `traceyard start --demo`
+   * with nothing to act on. Held in a field because JUL keeps loggers weakly.
+   */
+  private static final java.util.logging.Logger RESOURCE_MERGE_LOG =
+      java.util.logging.Logger.getLogger("io.opentelemetry.sdk.resources.Resource");
+
+  static {
+    if (RESOURCE_MERGE_LOG.getLevel() == null) { // unless someone configured it on purpose
+      RESOURCE_MERGE_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+  }
+
   private final DemoOptions.Service service;
   private final OpenTelemetry openTelemetry;
   private final TraceyardSdk sdk; // null under the agent
