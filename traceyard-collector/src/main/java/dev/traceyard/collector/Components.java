@@ -35,6 +35,7 @@ public final class Components {
         // connectors
         .connector(new dev.traceyard.collector.connector.spanmetrics.SpanMetricsConnectorFactory())
         .connector(new dev.traceyard.collector.connector.servicegraph.ServiceGraphConnectorFactory())
+        .connector(new dev.traceyard.collector.connector.routing.RoutingConnectorFactory())
         // extensions
         .extension(new dev.traceyard.collector.extension.healthcheck.HealthCheckExtensionFactory())
         .extension(new dev.traceyard.collector.extension.auth.bearertoken.BearerTokenAuthExtensionFactory())
