@@ -300,11 +300,15 @@ class RoutingConnectorTest {
         "        condition: bogus == 1",
         "        pipelines: [traces/acme]",
         "      - statement: drop() where true",
+        "        pipelines: [traces/acme]",
+        "      - condition: name == \"checkout\"",
         "        pipelines: [traces/acme]"), "traces")))
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("connectors.routing.table[0].condition: column")
         .hasMessageContaining("connectors.routing.table[1].condition: column 1: unknown path 'bogus'")
-        .hasMessageContaining("connectors.routing.table[2].statement: only statements of the form 'route() where <condition>'");
+        .hasMessageContaining("connectors.routing.table[2].statement: only statements of the form 'route() where <condition>'")
+        // The resource context offers the resource only: a span field there is a config error, not a runtime miss.
+        .hasMessageContaining("connectors.routing.table[3].condition: column 1: unknown path 'name'");
   }
 
   @Test
