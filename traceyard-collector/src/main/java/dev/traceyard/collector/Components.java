@@ -27,6 +27,7 @@ public final class Components {
         .processor(new dev.traceyard.collector.processor.filter.FilterProcessorFactory())
         .processor(new dev.traceyard.collector.processor.resource.ResourceProcessorFactory())
         .processor(new dev.traceyard.collector.processor.probabilisticsampler.ProbabilisticSamplerProcessorFactory())
+        .processor(new dev.traceyard.collector.processor.schema.SchemaProcessorFactory())
         // exporters
         .exporter(new dev.traceyard.collector.exporter.otlp.OtlpExporterFactory())
         .exporter(new dev.traceyard.collector.exporter.otlphttp.OtlpHttpExporterFactory())
@@ -35,6 +36,7 @@ public final class Components {
         // connectors
         .connector(new dev.traceyard.collector.connector.spanmetrics.SpanMetricsConnectorFactory())
         .connector(new dev.traceyard.collector.connector.servicegraph.ServiceGraphConnectorFactory())
+        .connector(new dev.traceyard.collector.connector.routing.RoutingConnectorFactory())
         // extensions
         .extension(new dev.traceyard.collector.extension.healthcheck.HealthCheckExtensionFactory())
         .extension(new dev.traceyard.collector.extension.auth.bearertoken.BearerTokenAuthExtensionFactory())

@@ -73,12 +73,22 @@ public final class Service implements Host {
       extensions.put(id, createExtension(config.components.get(ComponentKind.EXTENSION).get(id)));
     }
     Map<ComponentId, SignalRouter> connectorRouters = new LinkedHashMap<>();
+    // One placeholder per (connector, pipeline it feeds), filled in once that pipeline's head exists.
+    Map<ComponentId, Map<String, SignalRouter>> pipelineHeads = new LinkedHashMap<>();
     for (ComponentId id : config.components.get(ComponentKind.CONNECTOR).keySet()) {
       boolean used = config.pipelines.stream().anyMatch(p -> p.exporters().contains(id));
       if (used) {
         SignalRouter router = new SignalRouter(Map.of());
         connectorRouters.put(id, router);
-        connectors.put(id, createConnector(config.components.get(ComponentKind.CONNECTOR).get(id), router));
+        Map<Signal, Map<String, Consumer>> byPipeline = new EnumMap<>(Signal.class);
+        for (PipelineConfig p : config.pipelines) {
+          if (p.receivers().contains(id)) {
+            SignalRouter head = new SignalRouter(Map.of());
+            pipelineHeads.computeIfAbsent(id, k -> new LinkedHashMap<>()).put(p.id(), head);
+            byPipeline.computeIfAbsent(p.signal(), k -> new LinkedHashMap<>()).put(p.id(), head);
+          }
+        }
+        connectors.put(id, createConnector(config.components.get(ComponentKind.CONNECTOR).get(id), router, byPipeline));
       }
     }
     Map<ComponentId, Map<Signal, List<Consumer>>> receiverRoutes = new LinkedHashMap<>();
@@ -100,6 +110,10 @@ public final class Service implements Host {
       boolean fedByConnector = p.receivers().stream().anyMatch(connectors::containsKey);
       (fedByConnector ? downstreamProcessors : processors).addAll(chain);
       for (ComponentId id : p.receivers()) {
+        SignalRouter head = pipelineHeads.getOrDefault(id, Map.of()).get(p.id());
+        if (head != null) {
+          head.set(p.signal(), next);
+        }
         (connectors.containsKey(id) ? connectorRoutes : receiverRoutes).computeIfAbsent(id, k -> new EnumMap<>(Signal.class))
             .computeIfAbsent(p.signal(), k -> new ArrayList<>()).add(next);
       }
@@ -130,8 +144,8 @@ public final class Service implements Host {
   }
 
   @SuppressWarnings("unchecked")
-  private <C> Connector createConnector(ParsedComponent<C> pc, Consumer next) {
-    return ((ConnectorFactory<C>) pc.factory).create(settings(pc), pc.config, next);
+  private <C> Connector createConnector(ParsedComponent<C> pc, Consumer next, Map<Signal, Map<String, Consumer>> pipelines) {
+    return ((ConnectorFactory<C>) pc.factory).create(settings(pc), pc.config, next, pipelines);
   }
 
   @SuppressWarnings("unchecked")

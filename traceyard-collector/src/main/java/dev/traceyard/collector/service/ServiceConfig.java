@@ -225,12 +225,31 @@ public final class ServiceConfig {
         errors.add("connectors." + c, "is used as a receiver but no pipeline uses it as an exporter");
       }
     }
+    for (ComponentId c : connectors) {
+      checkPipelineReferences(components.get(ComponentKind.CONNECTOR).get(c), pipelines, errors);
+    }
     // A pipeline P feeds Q when P exports to a connector that Q receives from.
     for (PipelineConfig start : pipelines) {
       if (reaches(start, start, pipelines, connectors, new HashSet<>())) {
         errors.add("service.pipelines." + start.id(), "forms a cycle through connectors");
       }
     }
+  }
+
+  /** Pipelines a connector's config names (e.g. routing's table) must exist and receive from it. */
+  @SuppressWarnings("unchecked")
+  private static <C> void checkPipelineReferences(ParsedComponent<?> pc, List<PipelineConfig> pipelines, ConfigErrors errors) {
+    ParsedComponent<C> typed = (ParsedComponent<C>) pc;
+    Map<String, String> refs = ((ConnectorFactory<C>) typed.factory).pipelineReferences(typed.config);
+    refs.forEach((path, pipelineId) -> {
+      PipelineConfig target = pipelines.stream().filter(p -> p.id().equals(pipelineId)).findFirst().orElse(null);
+      String at = "connectors." + pc.id + "." + path;
+      if (target == null) {
+        errors.add(at, "references pipeline '" + pipelineId + "' which is not defined under service.pipelines");
+      } else if (!target.receivers().contains(pc.id)) {
+        errors.add(at, "references pipeline '" + pipelineId + "' which does not list '" + pc.id + "' among its receivers");
+      }
+    });
   }
 
   private static boolean reaches(PipelineConfig from, PipelineConfig target, List<PipelineConfig> pipelines,

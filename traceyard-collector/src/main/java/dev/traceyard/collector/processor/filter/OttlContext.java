@@ -28,7 +28,9 @@ enum OttlContext {
   SPANEVENT("spanevent", "traces.spanevent"),
   METRIC("metric", "metrics.metric"),
   DATAPOINT("datapoint", "metrics.datapoint"),
-  LOG("log", "logs.log_record");
+  LOG("log", "logs.log_record"),
+  /** Only the resource: used by the routing connector's {@code context: resource}. */
+  RESOURCE("resource", "resource");
 
   /** Reads a value from the item being evaluated; null for an absent value. */
   @FunctionalInterface
@@ -49,7 +51,7 @@ enum OttlContext {
   }
 
   private static final List<String> SPAN_KINDS = List.of("Unspecified", "Internal", "Server", "Client", "Producer", "Consumer");
-  private static final Map<String, Function<EvalContext, Object>> RESOURCE = new LinkedHashMap<>();
+  private static final Map<String, Function<EvalContext, Object>> RESOURCE_FIELDS = new LinkedHashMap<>();
   private static final Map<String, Function<EvalContext, Object>> SCOPE = new LinkedHashMap<>();
   private static final Map<String, Function<Span, Object>> SPAN_FIELDS = new LinkedHashMap<>();
   private static final Map<String, Function<Span.Event, Object>> EVENT_FIELDS = new LinkedHashMap<>();
@@ -58,8 +60,8 @@ enum OttlContext {
   private static final Map<String, Function<io.opentelemetry.proto.logs.v1.LogRecord, Object>> LOG_FIELDS = new LinkedHashMap<>();
 
   static {
-    RESOURCE.put("attributes", c -> map(c.resource.getAttributesList()));
-    RESOURCE.put("dropped_attributes_count", c -> (long) c.resource.getDroppedAttributesCount());
+    RESOURCE_FIELDS.put("attributes", c -> map(c.resource.getAttributesList()));
+    RESOURCE_FIELDS.put("dropped_attributes_count", c -> (long) c.resource.getDroppedAttributesCount());
     SCOPE.put("name", c -> c.scope.getName());
     SCOPE.put("version", c -> c.scope.getVersion());
     SCOPE.put("attributes", c -> map(c.scope.getAttributesList()));
@@ -128,6 +130,15 @@ enum OttlContext {
    */
   Getter resolve(List<String> names, int column) throws OttlSyntaxException {
     String full = String.join(".", names);
+    if (this == RESOURCE) {
+      // "attributes" and "resource.attributes" name the same thing here; nothing else is in scope.
+      List<String> own = names.size() > 1 && names.get(0).equals("resource") ? names.subList(1, names.size()) : names;
+      Function<EvalContext, Object> f = RESOURCE_FIELDS.get(String.join(".", own));
+      if (f != null) {
+        return f::apply;
+      }
+      throw unknown(full, column, "attributes, dropped_attributes_count, resource.attributes");
+    }
     List<String> rest = names;
     if (names.size() > 1 && names.get(0).equals(prefix)) {
       rest = names.subList(1, names.size());
@@ -135,11 +146,11 @@ enum OttlContext {
     String head = rest.get(0);
     String tail = String.join(".", rest.subList(1, rest.size()));
     if (head.equals("resource") && rest.size() > 1) {
-      Function<EvalContext, Object> f = RESOURCE.get(tail);
+      Function<EvalContext, Object> f = RESOURCE_FIELDS.get(tail);
       if (f != null) {
         return f::apply;
       }
-      throw unknown(full, column, "resource." + String.join(", resource.", RESOURCE.keySet()));
+      throw unknown(full, column, "resource." + String.join(", resource.", RESOURCE_FIELDS.keySet()));
     }
     if (head.equals("instrumentation_scope") && rest.size() > 1) {
       Function<EvalContext, Object> f = SCOPE.get(tail);
