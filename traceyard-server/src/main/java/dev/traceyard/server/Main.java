@@ -22,7 +22,21 @@ public final class Main {
   static final int EXIT_START = 1;
 
   public static void main(String[] args) {
+    nettyDefaults();
     System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * Netty reads its allocator choice once, when its first buffer class loads, so this must run before
+   * anything touches Armeria. Netty 4.2's default adaptive allocator kept growing and retaining direct
+   * chunks under a flood of large requests until {@code -XX:MaxDirectMemorySize} (by default {@code -Xmx})
+   * was exhausted (docs/reliability.md, "Direct memory under a heavier flood"); the pooled allocator's
+   * arenas stay bounded. An explicit {@code -Dio.netty.allocator.type} still wins.
+   */
+  static void nettyDefaults() {
+    if (System.getProperty("io.netty.allocator.type") == null) {
+      System.setProperty("io.netty.allocator.type", "pooled");
+    }
   }
 
   static CommandLine commandLine() {

@@ -73,11 +73,11 @@ class OverloadIT {
    */
   private static final long BACKEND_NANOS_PER_SPAN = 5_000_000;
   private static final int SPANS_PER_REQUEST = 20;
-  private static final int SPAN_PAYLOAD_BYTES = 2 * 1024;
-  /** A request every 50 ms x 20 spans = 400 spans/s (~0.8 MiB/s) offered: twice what the backend takes. */
+  /**
+   * A request every 50 ms x 20 spans = 400 spans/s (~0.8 MiB/s with 2 KiB spans) offered: twice what
+   * the backend takes.
+   */
   private static final long REQUEST_INTERVAL_MILLIS = 50;
-  /** Requests in flight at once, so that the test itself stays bounded; far above what the rate needs. */
-  private static final int MAX_OUTSTANDING = 512;
   private static final Duration LOAD = Duration.ofSeconds(30);
 
   @TempDir Path dir;
@@ -100,6 +100,24 @@ class OverloadIT {
   @Test
   void twiceTheSustainableRate_withASmallHeap_noOutOfMemory_retryableRefusals_nothingAcknowledgedLost()
       throws Exception {
+    flood(2 * 1024, 512);
+  }
+
+  /**
+   * 16 KiB spans, up to 256 requests (~84 MB of bodies) in flight: this exhausted direct memory (not
+   * heap) while netty's adaptive allocator was the default (docs/reliability.md).
+   */
+  @Test
+  void aHeavierFloodOfLargeRequests_doesNotExhaustDirectMemory() throws Exception {
+    flood(16 * 1024, 256);
+  }
+
+  /**
+   * @param spanPayloadBytes size of each span's one attribute
+   * @param maxOutstanding requests in flight at once, so that the test itself stays bounded; far above
+   *     what the rate needs
+   */
+  private void flood(int spanPayloadBytes, int maxOutstanding) throws Exception {
     startBackend();
     Path config = dir.resolve("config.yaml");
     Files.writeString(config, String.join("\n",
@@ -185,7 +203,7 @@ class OverloadIT {
         .responseTimeout(Duration.ofSeconds(30)).maxRequestMessageLength(16 * 1024 * 1024)
         .build(TraceServiceGrpc.TraceServiceFutureStub.class);
     ScheduledExecutorService retries = Executors.newScheduledThreadPool(2);
-    Semaphore outstanding = new Semaphore(MAX_OUTSTANDING);
+    Semaphore outstanding = new Semaphore(maxOutstanding);
     List<java.util.function.Consumer<ExportTraceServiceRequest>> send = new ArrayList<>(1);
     send.add(req -> {
       outstanding.acquireUninterruptibly();
@@ -212,7 +230,7 @@ class OverloadIT {
     });
     long next = System.nanoTime();
     while (System.nanoTime() < end) {
-      send.get(0).accept(request(idSeq));
+      send.get(0).accept(request(idSeq, spanPayloadBytes));
       offered.addAndGet(SPANS_PER_REQUEST);
       next += TimeUnit.MILLISECONDS.toNanos(REQUEST_INTERVAL_MILLIS);
       long sleep = next - System.nanoTime();
@@ -222,7 +240,7 @@ class OverloadIT {
     }
     retries.shutdown();
     assertThat(retries.awaitTermination(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(outstanding.tryAcquire(MAX_OUTSTANDING, 60, TimeUnit.SECONDS)).as("all answered").isTrue();
+    assertThat(outstanding.tryAcquire(maxOutstanding, 60, TimeUnit.SECONDS)).as("all answered").isTrue();
     long loadEnded = System.nanoTime();
 
     // ---- everything acknowledged reaches the backend once the backlog drains
@@ -241,11 +259,13 @@ class OverloadIT {
 
     long duplicates = delivered.values().stream().filter(n -> n > 1).count();
     String byReason = reasons(scrape.body());
-    System.out.printf("OVERLOAD FIGURES: offered=%d new spans in %ds (%.0f/s, backend ~%.0f/s), %d requests sent"
+    System.out.printf("OVERLOAD FIGURES (%d KiB spans, %d in flight): offered=%d new spans in %ds"
+        + " (%.0f/s, backend ~%.0f/s), %d requests sent"
         + " (retries included), acknowledged=%d,"
         + " delivered=%d (duplicates=%d), refusals=%s, receiver refusals by reason: %s,"
         + " max heap used=%.1f MiB of %d MiB (%d samples), max direct buffers=%.1f MiB, drain after load=%.1fs%n",
-        offered.get(), LOAD.toSeconds(), offered.get() / (double) LOAD.toSeconds(), 1e9 / BACKEND_NANOS_PER_SPAN,
+        spanPayloadBytes / 1024, maxOutstanding, offered.get(), LOAD.toSeconds(),
+        offered.get() / (double) LOAD.toSeconds(), 1e9 / BACKEND_NANOS_PER_SPAN,
         attempts.get(), acknowledged.size(), delivered.size(), duplicates, nonZero(refusals), byReason,
         maxHeap.get() / 1048576.0, MAX_HEAP / 1048576, heapSamples.size(), maxDirect.get() / 1048576.0,
         drainSeconds);
@@ -298,10 +318,10 @@ class OverloadIT {
     backend.start().join();
   }
 
-  private static ExportTraceServiceRequest request(AtomicLong idSeq) {
+  private static ExportTraceServiceRequest request(AtomicLong idSeq, int spanPayloadBytes) {
     ScopeSpans.Builder ss = ScopeSpans.newBuilder();
     ss.getScopeBuilder().setName("overload-it");
-    String payload = "p".repeat(SPAN_PAYLOAD_BYTES);
+    String payload = "p".repeat(spanPayloadBytes);
     for (int i = 0; i < SPANS_PER_REQUEST; i++) {
       long id = idSeq.incrementAndGet();
       ss.addSpans(Span.newBuilder()
