@@ -329,13 +329,14 @@ public final class QueryService {
       long window = Math.max(MIN_SEARCH_WINDOW_NANOS, (top - from) / 64);
       List<TraceId> ids = new ArrayList<>();
       List<Long> starts = new ArrayList<>();
-      List<Partition> context;
+      // A trace's start is the minimum over all its trace index rows, also those of partitions before
+      // the window (a long trace with a recent matching span is listed at its real, early start).
+      List<Partition> context = lease.overlapping(from - CONTEXT_NANOS, to + CONTEXT_NANOS);
       while (true) {
         long w1 = top - window > from ? top - window : from;
         boolean whole = w1 == from;
         ids.clear();
         starts.clear();
-        context = lease.overlapping((whole ? from : w1) - CONTEXT_NANOS, to + CONTEXT_NANOS);
         searchWindow(lease.overlapping(w1, to), context, q, seq, w1, to, whole, after, ids, starts);
         if (whole || ids.size() > q.limit()) {
           break;
