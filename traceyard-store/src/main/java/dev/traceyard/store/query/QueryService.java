@@ -325,7 +325,8 @@ public final class QueryService {
       // (all of such a trace's spans start at or after w1). When that yields more than a page, the
       // page is the same as over the whole range; otherwise the window grows 4-fold. Zone maps on
       // start_ns and sid keep the scans to the window's row groups.
-      long top = after == null ? to : Math.min(to, after.lastStart());
+      long top = newestStart(lease.overlapping(from, to), seq, from,
+          after == null ? to : Math.min(to, after.lastStart()));
       long window = Math.max(MIN_SEARCH_WINDOW_NANOS, (top - from) / 64);
       List<TraceId> ids = new ArrayList<>();
       List<Long> starts = new ArrayList<>();
@@ -363,6 +364,28 @@ public final class QueryService {
       }
       return new SearchResult(page, next);
     }
+  }
+
+  /**
+   * The newest span start in {@code [from, top]} (or {@code top} when there is none), so that the
+   * windows begin where the data ends: a range reaching past the newest data (the UI's "last hour"
+   * on a quiet service) costs one column scan of the newest partition instead of empty windows.
+   */
+  private long newestStart(List<Partition> parts, long seq, long from, long top) {
+    for (int i = parts.size() - 1; i >= 0; i--) {
+      long[] max = {Long.MIN_VALUE};
+      query(new Sql().add("SELECT max(start_ns) FROM " + parts.get(i).alias() + ".spans WHERE start_ns >= ?"
+          + " AND start_ns <= ? AND seq <= ?", from, top, seq), r -> {
+            long v = r.getLong(1);
+            if (!r.wasNull()) {
+              max[0] = v;
+            }
+          });
+      if (max[0] != Long.MIN_VALUE) {
+        return max[0];
+      }
+    }
+    return top;
   }
 
   /**
