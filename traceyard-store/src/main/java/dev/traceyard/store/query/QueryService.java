@@ -342,7 +342,9 @@ public final class QueryService {
         if (whole || ids.size() > q.limit()) {
           break;
         }
-        window = window > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : window * 4;
+        // Nothing at all in the window: matches are rare or absent, so the whole range at once (one
+        // scan) instead of widening step by step (~1.3 scans plus per-step costs when nothing matches).
+        window = ids.isEmpty() || window > Long.MAX_VALUE / 8 ? Long.MAX_VALUE / 2 : window * 4;
       }
       boolean more = ids.size() > q.limit();
       if (more) {
