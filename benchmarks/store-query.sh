@@ -20,13 +20,14 @@
 #   FILL_CONFIG [benchmarks/configs/store-no-batch.yaml] merged on top of the built-in configuration for
 #     the fill only: with the built-in batch processor, a full-speed fill loses the spans the batch
 #     processor cannot hand to a full store queue (see store-ingest.sh); queries run with the built-in one
+#   QUERYBENCH_ARGS [] more QueryBench options, e.g. "--skip-error-search true" for a fill without error traces
 #   TRACEYARD_JAVA_OPTS [-Xmx1g]  LOADGEN_JAVA_OPTS [-Xmx512m]  KEEP_DATA [0]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
 
 if [[ -n ${1:-} ]]; then
-  sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 SPANS=${SPANS:-1000000}
@@ -198,7 +199,7 @@ fi
 echo "queries: one client, sequential, over the whole range ($(awk -v a="$RANGE_START" -v b="$RANGE_END" \
   'BEGIN {printf "%.1f", (b - a) / 60000}') min); load average $(loadavg)"
 java -cp "$BENCH_JAR" dev.traceyard.benchmarks.QueryBench --url "http://127.0.0.1:$QUERY_PORT" \
-  --start "$RANGE_START" --end "$RANGE_END" --by-id "$BY_ID" --search "$SEARCH" --red "$RED"
+  --start "$RANGE_START" --end "$RANGE_END" --by-id "$BY_ID" --search "$SEARCH" --red "$RED" ${QUERYBENCH_ARGS:-}
 echo "after queries: traceyard VmHWM $(rss_mib "$SERVER_PID" VmHWM) MiB, VmRSS $(rss_mib "$SERVER_PID" VmRSS) MiB;" \
   "load average $(loadavg)"
 if [[ $KEEP_DATA == 1 ]]; then
