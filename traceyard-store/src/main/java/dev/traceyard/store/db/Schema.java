@@ -6,7 +6,8 @@ import java.util.List;
  * Tables of one partition database. Timestamps are unix nanoseconds (BIGINT, OTLP's fixed64 bit
  * pattern), ids are big-endian BIGINTs (a trace id is {@code trace_hi, trace_lo}), enums are the
  * OTLP numbers, attribute-like fields are OTLP/JSON text except span attributes, which live only in
- * the narrow typed {@code span_attrs} table (in their original order: by {@code sid}, then row order).
+ * the typed {@code span_attr_values} dictionary, referenced by {@code span_attr_rows} (in their original
+ * order: by {@code sid}, then row order) and read through the {@code span_attrs} view.
  * Resources and scopes are stored once per
  * partition and referenced by small per-partition ids ({@code rid}, {@code scid}), which compress to
  * a few bits per row; {@code sid} (a per-partition span number) links a span to its narrow attribute
@@ -18,19 +19,31 @@ final class Schema {
   private Schema() {}
 
   /** Every table of a partition. */
-  static final List<String> TABLES = List.of("resources", "resource_attrs", "scopes", "spans", "span_attrs",
-      "trace_index", "logs", "metric_points", "span_metrics", "histogram_bounds");
+  static final List<String> TABLES = List.of("resources", "resource_attrs", "scopes", "spans", "span_attr_values",
+      "span_attr_rows", "trace_index", "logs", "metric_points", "span_metrics", "histogram_bounds");
 
   /** Present in partitions rewritten by compaction. */
   static final String COMPACTED = "compacted";
 
   /**
-   * True when the partition {@code p} was written with this layout. Partitions of the first layout
-   * (span attributes as JSON in the span row) are not read: see Store#attach.
+   * Non-zero when the partition {@code alias} was written with this layout (3: span attributes as
+   * dictionary references). Partitions of older layouts (1: attributes as JSON in the span row; 2: one
+   * typed row with key and value per span attribute) are not read: see Store#attach.
    */
   static String layoutCheck(String alias) {
-    return "SELECT count(*) FROM duckdb_columns() WHERE database_name = '" + alias
-        + "' AND table_name = 'span_attrs' AND column_name = 'type'";
+    return "SELECT count(*) FROM duckdb_tables() WHERE database_name = '" + alias
+        + "' AND table_name = 'span_attr_values'";
+  }
+
+  /**
+   * The views of a partition (created after its tables, also in a compacted copy). {@code span_attrs}
+   * gives every span attribute as before the dictionary: {@code sid}, {@code rn} (order within the
+   * span), {@code key}, {@code type}, {@code str}, {@code num}. Its tables are named unqualified, which
+   * DuckDB binds to the view's own database, so the view survives being attached under another alias.
+   */
+  static List<String> views(String p) {
+    return List.of("CREATE VIEW IF NOT EXISTS " + p + ".span_attrs AS SELECT r.sid, r.rowid AS rn, v.key, v.type,"
+        + " v.str, v.num FROM span_attr_rows r JOIN span_attr_values v ON r.vid = v.vid");
   }
 
   static List<String> ddl(String p) {
@@ -47,11 +60,16 @@ final class Schema {
             + " status_message VARCHAR, service_name VARCHAR, rid INTEGER, scid INTEGER,"
             + " dropped_attributes_count INTEGER, events VARCHAR, dropped_events_count INTEGER, links VARCHAR,"
             + " dropped_links_count INTEGER)",
-        // One row per span attribute, in the span's order: type is the AnyValue case number, str the
-        // value's string form (exact for strings, ints, bools, base64 bytes, OTLP/JSON arrays and
-        // maps), num the number of ints and doubles (exact for doubles).
-        "CREATE TABLE IF NOT EXISTS " + p + ".span_attrs (sid BIGINT, key VARCHAR, type TINYINT, str VARCHAR,"
-            + " num DOUBLE)",
+        // Span attributes: a dictionary of distinct key + value pairs (type is the AnyValue case number,
+        // str the value's string form: exact for strings, ints, bools, base64 bytes, OTLP/JSON arrays
+        // and maps; num the number of ints and doubles, exact for doubles) and one narrow row per span
+        // attribute pointing into it, in the span's order. Spans repeat the same few attribute values,
+        // so most attributes cost two integers to write instead of a key, a type, a string and a
+        // number (which was three quarters of the writer's CPU). A value may appear more than once in
+        // the dictionary (the writer's cache of it is bounded); filters match every copy.
+        "CREATE TABLE IF NOT EXISTS " + p + ".span_attr_values (vid INTEGER, key VARCHAR, type TINYINT,"
+            + " str VARCHAR, num DOUBLE)",
+        "CREATE TABLE IF NOT EXISTS " + p + ".span_attr_rows (sid BIGINT, vid INTEGER)",
         // trace id -> where and when: one row per trace per write group, so a lookup by id reads this
         // narrow table instead of every span. A group's spans are appended ordered by trace, so the
         // trace's spans of that group are exactly sids min_sid .. min_sid + span_count - 1: reading

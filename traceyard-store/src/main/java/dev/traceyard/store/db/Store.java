@@ -308,6 +308,9 @@ public final class Store implements AutoCloseable {
         for (String ddl : Schema.ddl(alias)) {
           s.execute(ddl);
         }
+        for (String ddl : Schema.views(alias)) {
+          s.execute(ddl);
+        }
         s.execute("INSERT INTO " + alias + ".histogram_bounds SELECT " + SpanMetricsAggregator.BOUNDS_ID + ", "
             + boundsLiteral() + " WHERE NOT EXISTS (SELECT 1 FROM " + alias + ".histogram_bounds WHERE bounds_id = "
             + SpanMetricsAggregator.BOUNDS_ID + ")");
@@ -337,8 +340,8 @@ public final class Store implements AutoCloseable {
     try (ResultSet r = s.executeQuery(Schema.layoutCheck(alias))) {
       r.next();
       if (r.getLong(1) == 0) {
-        throw new SQLException("written with an older storage layout (span attributes as JSON), which this"
-            + " version does not read");
+        throw new SQLException("written with an older storage layout (span attributes without the"
+            + " span_attr_values dictionary), which this version does not read");
       }
     }
   }
@@ -375,6 +378,9 @@ public final class Store implements AutoCloseable {
       try {
         for (String t : Schema.TABLES) {
           s.execute("CREATE TABLE " + c + "." + t + " AS SELECT * FROM " + p.alias() + "." + t + compactionOrder(t));
+        }
+        for (String ddl : Schema.views(c)) {
+          s.execute(ddl);
         }
         s.execute("CREATE TABLE " + c + "." + Schema.COMPACTED + " AS SELECT " + Partitioning.nanos(
             options.clock().instant()) + "::BIGINT AS at_ns");

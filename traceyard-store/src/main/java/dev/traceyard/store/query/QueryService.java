@@ -112,7 +112,7 @@ public final class QueryService {
           attrs.add(" UNION ALL ");
         }
         String a = e.getKey();
-        attrs.add("SELECT '" + a + "' AS part, sid, rowid AS rn, key, type, str, num FROM " + a + ".span_attrs WHERE ");
+        attrs.add("SELECT '" + a + "' AS part, sid, rn, key, type, str, num FROM " + a + ".span_attrs WHERE ");
         if (e.getValue().size() <= MAX_OR_RANGES) {
           sidRanges(attrs, "sid", e.getValue());
         } else {
