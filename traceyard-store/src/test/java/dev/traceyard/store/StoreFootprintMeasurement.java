@@ -95,13 +95,13 @@ class StoreFootprintMeasurement {
         for (Partition p : lease.all()) {
           bytes += Files.size(p.file());
           try (ResultSet r = s.executeQuery("SELECT (SELECT count(*) FROM " + p.alias() + ".spans),"
-              + " (SELECT count(*) FROM " + p.alias() + ".span_attr_rows), (SELECT count(*) FROM " + p.alias()
+              + " (SELECT sum(len(attr_vids)) FROM " + p.alias() + ".spans), (SELECT count(*) FROM " + p.alias()
               + ".trace_index), (SELECT count(*) FROM " + p.alias() + ".span_metrics)")) {
             r.next();
             System.out.printf("partition %s: %d spans, %d attribute rows, %d trace index rows, %d RED rows, %d bytes%n",
                 p.alias(), r.getLong(1), r.getLong(2), r.getLong(3), r.getLong(4), Files.size(p.file()));
           }
-          for (String table : List.of("spans", "span_attr_rows", "span_attr_values", "trace_index", "span_metrics")) {
+          for (String table : List.of("spans", "span_attr_values", "trace_index", "span_metrics")) {
             Path pq = dir.resolve(p.alias() + "-" + table + ".parquet");
             s.execute("COPY (SELECT * FROM " + p.alias() + "." + table + ") TO '" + pq + "' (FORMAT parquet,"
                 + " COMPRESSION zstd)");

@@ -48,18 +48,17 @@ final class PartitionWriter implements AutoCloseable {
 
   // In flush order: what others rows point at is committed first, the trace index after its spans.
   private static final String[] TABLES = {
-      "resources", "resource_attrs", "scopes", "spans", "span_attr_values", "span_attr_rows", "trace_index", "logs",
-      "metric_points", "span_metrics"};
+      "resources", "resource_attrs", "scopes", "spans", "span_attr_values", "trace_index", "logs", "metric_points",
+      "span_metrics"};
   private static final int RESOURCES = 0;
   private static final int RESOURCE_ATTRS = 1;
   private static final int SCOPES = 2;
   private static final int SPANS = 3;
   private static final int SPAN_ATTR_VALUES = 4;
-  private static final int SPAN_ATTR_ROWS = 5;
-  private static final int TRACE_INDEX = 6;
-  private static final int LOGS = 7;
-  private static final int METRIC_POINTS = 8;
-  private static final int SPAN_METRICS = 9;
+  private static final int TRACE_INDEX = 5;
+  private static final int LOGS = 6;
+  private static final int METRIC_POINTS = 7;
+  private static final int SPAN_METRICS = 8;
   private final DuckDBAppender[] appenders = new DuckDBAppender[TABLES.length];
   private final boolean[] dirty = new boolean[TABLES.length];
 
@@ -84,9 +83,7 @@ final class PartitionWriter implements AutoCloseable {
     vids.clear();
     traceIndex.clear();
     try (Statement s = conn.createStatement()) {
-      // Ids already used by attribute rows count too: a failed write may have left orphans behind.
-      nextSid = single(s, "SELECT greatest((SELECT coalesce(max(sid), -1) FROM " + p + ".spans),"
-          + " (SELECT coalesce(max(sid), -1) FROM " + p + ".span_attr_rows)) + 1");
+      nextSid = single(s, "SELECT coalesce(max(sid), -1) + 1 FROM " + p + ".spans");
       nextVid = (int) single(s, "SELECT coalesce(max(vid), -1) + 1 FROM " + p + ".span_attr_values");
       nextLid = single(s, "SELECT coalesce(max(lid), -1) + 1 FROM " + p + ".logs");
       int maxRid = -1;
@@ -168,13 +165,18 @@ final class PartitionWriter implements AutoCloseable {
   }
 
   /**
-   * Appends a span whose ids were validated by the caller. Its attributes go to the narrow
-   * {@code span_attr_rows} table only (a dictionary id per attribute, in their original order), which
-   * serves both filtering and rebuilding the span: a JSON copy in the span row was two thirds of the
-   * bytes on disk, and a typed row with key and value per attribute three quarters of the writer's CPU.
+   * Appends a span whose ids were validated by the caller. Its attributes are the list of their
+   * dictionary ids ({@code attr_vids}, in their original order), which serves both filtering and
+   * rebuilding the span: a JSON copy in the span row was two thirds of the bytes on disk, and a typed
+   * row with key and value per attribute three quarters of the writer's CPU.
    */
   void appendSpan(long seq, TraceId traceId, Span s, String service, int rid, int scid) throws SQLException {
     long sid = nextSid++;
+    // Before the span row is begun: a new value appends a dictionary row.
+    int[] attrVids = new int[s.getAttributesCount()];
+    for (int i = 0; i < attrVids.length; i++) {
+      attrVids[i] = valueId(s.getAttributes(i));
+    }
     long start = s.getStartTimeUnixNano();
     long end = s.getEndTimeUnixNano();
     DuckDBAppender a = appender(SPANS).beginRow()
@@ -192,13 +194,8 @@ final class PartitionWriter implements AutoCloseable {
         .append(s.getDroppedAttributesCount())
         .append(OtlpValuesJson.events(s.getEventsList())).append(s.getDroppedEventsCount())
         .append(OtlpValuesJson.links(s.getLinksList())).append(s.getDroppedLinksCount())
+        .append(attrVids)
         .endRow();
-    if (s.getAttributesCount() > 0) {
-      DuckDBAppender rows = appender(SPAN_ATTR_ROWS);
-      for (KeyValue kv : s.getAttributesList()) {
-        rows.beginRow().append(sid).append(valueId(kv)).endRow();
-      }
-    }
     long[] ix = traceIndex.get(traceId);
     if (ix == null) {
       traceIndex.put(traceId, new long[] {start, end, 1, sid});

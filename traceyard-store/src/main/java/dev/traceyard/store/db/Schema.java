@@ -6,8 +6,8 @@ import java.util.List;
  * Tables of one partition database. Timestamps are unix nanoseconds (BIGINT, OTLP's fixed64 bit
  * pattern), ids are big-endian BIGINTs (a trace id is {@code trace_hi, trace_lo}), enums are the
  * OTLP numbers, attribute-like fields are OTLP/JSON text except span attributes, which live only in
- * the typed {@code span_attr_values} dictionary, referenced by {@code span_attr_rows} (in their original
- * order: by {@code sid}, then row order) and read through the {@code span_attrs} view.
+ * the typed {@code span_attr_values} dictionary, referenced in order by each span's {@code attr_vids} list
+ * and readable as rows through the {@code span_attrs} view.
  * Resources and scopes are stored once per
  * partition and referenced by small per-partition ids ({@code rid}, {@code scid}), which compress to
  * a few bits per row; {@code sid} (a per-partition span number) links a span to its narrow attribute
@@ -20,14 +20,14 @@ final class Schema {
 
   /** Every table of a partition. */
   static final List<String> TABLES = List.of("resources", "resource_attrs", "scopes", "spans", "span_attr_values",
-      "span_attr_rows", "trace_index", "logs", "metric_points", "span_metrics", "histogram_bounds");
+      "trace_index", "logs", "metric_points", "span_metrics", "histogram_bounds");
 
   /** Present in partitions rewritten by compaction. */
   static final String COMPACTED = "compacted";
 
   /**
    * Non-zero when the partition {@code alias} was written with this layout (3: span attributes as
-   * dictionary references). Partitions of older layouts (1: attributes as JSON in the span row; 2: one
+   * a list of dictionary ids in the span row). Partitions of older layouts (1: attributes as JSON in the span row; 2: one
    * typed row with key and value per span attribute) are not read: see Store#attach.
    */
   static String layoutCheck(String alias) {
@@ -37,13 +37,16 @@ final class Schema {
 
   /**
    * The views of a partition (created after its tables, also in a compacted copy). {@code span_attrs}
-   * gives every span attribute as before the dictionary: {@code sid}, {@code rn} (order within the
-   * span), {@code key}, {@code type}, {@code str}, {@code num}. Its tables are named unqualified, which
+   * gives every span attribute as one row: {@code sid}, {@code rn} (position within the span, from 1),
+   * {@code key}, {@code type}, {@code str}, {@code num}; for reading with any DuckDB client and for
+   * autocompletion (searches and trace by id read {@code attr_vids} directly: a filter on a view over
+   * an unnest is not pushed into the spans scan). Its tables are named unqualified, which
    * DuckDB binds to the view's own database, so the view survives being attached under another alias.
    */
   static List<String> views(String p) {
-    return List.of("CREATE VIEW IF NOT EXISTS " + p + ".span_attrs AS SELECT r.sid, r.rowid AS rn, v.key, v.type,"
-        + " v.str, v.num FROM span_attr_rows r JOIN span_attr_values v ON r.vid = v.vid");
+    return List.of("CREATE VIEW IF NOT EXISTS " + p + ".span_attrs AS SELECT u.sid, u.rn, v.key, v.type, v.str, v.num"
+        + " FROM (SELECT sid, unnest(attr_vids) AS vid, generate_subscripts(attr_vids, 1) AS rn FROM spans) u"
+        + " JOIN span_attr_values v ON u.vid = v.vid");
   }
 
   static List<String> ddl(String p) {
@@ -59,17 +62,17 @@ final class Schema {
             + " kind INTEGER, start_ns BIGINT, duration_ns BIGINT, status_code INTEGER,"
             + " status_message VARCHAR, service_name VARCHAR, rid INTEGER, scid INTEGER,"
             + " dropped_attributes_count INTEGER, events VARCHAR, dropped_events_count INTEGER, links VARCHAR,"
-            + " dropped_links_count INTEGER)",
+            + " dropped_links_count INTEGER, attr_vids INTEGER[])",
         // Span attributes: a dictionary of distinct key + value pairs (type is the AnyValue case number,
         // str the value's string form: exact for strings, ints, bools, base64 bytes, OTLP/JSON arrays
-        // and maps; num the number of ints and doubles, exact for doubles) and one narrow row per span
-        // attribute pointing into it, in the span's order. Spans repeat the same few attribute values,
-        // so most attributes cost two integers to write instead of a key, a type, a string and a
-        // number (which was three quarters of the writer's CPU). A value may appear more than once in
-        // the dictionary (the writer's cache of it is bounded); filters match every copy.
+        // and maps; num the number of ints and doubles, exact for doubles); a span lists its
+        // attributes' ids in order in spans.attr_vids. Spans repeat the same few attribute values, so
+        // most attributes cost one list element to write instead of a row with a key, a type, a string
+        // and a number (DuckDB's appender cost is mostly per row: those rows were three quarters of the
+        // writer's CPU). A value may appear more than once in the dictionary (the writer's cache of it
+        // is bounded); filters match every copy.
         "CREATE TABLE IF NOT EXISTS " + p + ".span_attr_values (vid INTEGER, key VARCHAR, type TINYINT,"
             + " str VARCHAR, num DOUBLE)",
-        "CREATE TABLE IF NOT EXISTS " + p + ".span_attr_rows (sid BIGINT, vid INTEGER)",
         // trace id -> where and when: one row per trace per write group, so a lookup by id reads this
         // narrow table instead of every span. A group's spans are appended ordered by trace, so the
         // trace's spans of that group are exactly sids min_sid .. min_sid + span_count - 1: reading

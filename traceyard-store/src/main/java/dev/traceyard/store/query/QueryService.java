@@ -112,15 +112,12 @@ public final class QueryService {
           attrs.add(" UNION ALL ");
         }
         String a = e.getKey();
-        attrs.add("SELECT '" + a + "' AS part, sid, rn, key, type, str, num FROM " + a + ".span_attrs WHERE ");
-        if (e.getValue().size() <= MAX_OR_RANGES) {
-          sidRanges(attrs, "sid", e.getValue());
-        } else {
-          sidBounds(attrs, "sid", e.getValue());
-          attrs.add(" AND sid IN (SELECT sid FROM " + a + ".spans WHERE ");
-          sidRanges(attrs, "sid", e.getValue());
-          attrs.add(")");
-        }
+        // The spans' dictionary ids (the sid filter sits on the spans scan, so zone maps apply), then
+        // their values.
+        attrs.add("SELECT '" + a + "' AS part, u.sid, u.rn, v.key, v.type, v.str, v.num FROM (SELECT sid,"
+            + " unnest(attr_vids) AS vid, generate_subscripts(attr_vids, 1) AS rn FROM " + a + ".spans WHERE ");
+        sidRanges(attrs, "sid", e.getValue());
+        attrs.add(") u JOIN " + a + ".span_attr_values v ON u.vid = v.vid");
       }
       attrs.add(" ORDER BY part, sid, rn");
       query(attrs, r -> attributes.computeIfAbsent(r.getString(1) + "/" + r.getLong(2), k -> new ArrayList<>())
@@ -488,10 +485,11 @@ public final class QueryService {
     for (AttributeFilter f : q.attributes()) {
       switch (f.scope()) {
         case SPAN:
-          sql.add(" AND s.sid IN (SELECT sid FROM " + a + ".span_attrs WHERE sid BETWEEN ? AND ? AND key = ? AND ",
-              sids[0], sids[1], f.key());
+          // The matching dictionary entries (a small table) first, then the spans holding one of them.
+          sql.add(" AND list_has_any(s.attr_vids, (SELECT coalesce(list(vid), []) FROM " + a
+              + ".span_attr_values WHERE key = ? AND ", f.key());
           valueCondition(sql, f);
-          sql.add(")");
+          sql.add("))");
           break;
         case RESOURCE:
           sql.add(" AND s.rid IN (SELECT rid FROM " + a + ".resource_attrs WHERE key = ? AND ", f.key());
@@ -499,10 +497,10 @@ public final class QueryService {
           sql.add(")");
           break;
         default:
-          sql.add(" AND (s.sid IN (SELECT sid FROM " + a + ".span_attrs WHERE sid BETWEEN ? AND ? AND key = ? AND ",
-              sids[0], sids[1], f.key());
+          sql.add(" AND (list_has_any(s.attr_vids, (SELECT coalesce(list(vid), []) FROM " + a
+              + ".span_attr_values WHERE key = ? AND ", f.key());
           valueCondition(sql, f);
-          sql.add(") OR s.rid IN (SELECT rid FROM " + a + ".resource_attrs WHERE key = ? AND ", f.key());
+          sql.add(")) OR s.rid IN (SELECT rid FROM " + a + ".resource_attrs WHERE key = ? AND ", f.key());
           valueCondition(sql, f);
           sql.add("))");
           break;

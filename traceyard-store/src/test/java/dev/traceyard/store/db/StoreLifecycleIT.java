@@ -280,6 +280,29 @@ class StoreLifecycleIT {
   }
 
   @Test
+  void partitionOfThePreviousLayout_isMovedAside_andTheStoreStarts() throws Exception {
+    Path partitions = Files.createDirectories(dir.resolve("partitions"));
+    Path previous = partitions.resolve("2026-11-24T08.duckdb");
+    // Layout 2: one typed row per span attribute, no span_attr_values dictionary.
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:" + previous);
+        java.sql.Statement s = c.createStatement()) {
+      s.execute("CREATE TABLE spans (sid BIGINT, trace_hi BIGINT, trace_lo BIGINT, name VARCHAR)");
+      s.execute("CREATE TABLE span_attrs (sid BIGINT, key VARCHAR, type TINYINT, str VARCHAR, num DOUBLE)");
+      s.execute("INSERT INTO spans VALUES (0, 1, 2, 'old')");
+    }
+    try (StoreHarness store = StoreHarness.start(dir)) {
+      assertThat(previous).doesNotExist();
+      try (java.util.stream.Stream<Path> files = Files.list(partitions)) {
+        assertThat(files.map(f -> f.getFileName().toString()))
+            .anySatisfy(n -> assertThat(n).startsWith("2026-11-24T08.duckdb.damaged-"));
+      }
+      store.send(trace(TestData.traceId(1), store.clock.nanos() - 3_600_000 * MS, "/x"));
+      store.flush();
+      assertThat(store.get("/api/v1/traces/" + TestData.traceId(1).toHex()).statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void afterShutdown_batchesAreRefusedAsRetryable() throws Exception {
     StoreHarness store = StoreHarness.start(dir);
     store.close();
