@@ -10,6 +10,9 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -23,7 +26,10 @@ import org.slf4j.LoggerFactory;
  * bytes on disk per span after close. {@code --range-file F} writes "startMs endMs spans" for
  * {@code store-query.sh REUSE=1}. Usage: {@code java -cp benchmarks.jar
  * dev.traceyard.benchmarks.StoreWriteBench [--spans 1000000] [--batch 512] [--attributes 5]
- * [--error-ratio 0.1] [--data-dir DIR] [--range-file F]}.
+ * [--error-ratio 0.1] [--data-dir DIR] [--range-file F] [--compacted-size true]}. With
+ * {@code --compacted-size true} it also prints the bytes per span of a fresh copy of every partition
+ * ({@code COPY FROM DATABASE}, what the store's hourly compaction produces, without its trace index
+ * sort), in a scratch directory it deletes.
  */
 public final class StoreWriteBench {
   private StoreWriteBench() {}
@@ -35,6 +41,7 @@ public final class StoreWriteBench {
     double errorRatio = 0.1;
     Path dir = null;
     Path rangeFile = null;
+    boolean compactedSize = false;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--spans": spans = Integer.parseInt(args[i + 1]); break;
@@ -43,6 +50,7 @@ public final class StoreWriteBench {
         case "--error-ratio": errorRatio = Double.parseDouble(args[i + 1]); break;
         case "--data-dir": dir = Path.of(args[i + 1]); break;
         case "--range-file": rangeFile = Path.of(args[i + 1]); break;
+        case "--compacted-size": compactedSize = Boolean.parseBoolean(args[i + 1]); break;
         default: throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -93,5 +101,28 @@ public final class StoreWriteBench {
     }
     System.out.printf(Locale.ROOT, "on disk after close: %d bytes = %.1f B/span (%s)%n", bytes, bytes / (double) spans,
         dir);
+    if (compactedSize) {
+      Path scratch = Files.createTempDirectory("traceyard-compacted");
+      long compacted = 0;
+      try (var files = Files.list(dir.resolve("partitions"));
+          Connection c = DriverManager.getConnection("jdbc:duckdb:");
+          Statement s = c.createStatement()) {
+        int n = 0;
+        for (Path f : files.filter(f -> f.toString().endsWith(".duckdb")).toList()) {
+          Path copy = scratch.resolve(f.getFileName());
+          s.execute("ATTACH '" + f.toAbsolutePath() + "' AS src" + n + " (READ_ONLY)");
+          s.execute("ATTACH '" + copy + "' AS dst" + n + " (BLOCK_SIZE 65536)");
+          s.execute("COPY FROM DATABASE src" + n + " TO dst" + n);
+          s.execute("DETACH dst" + n);
+          compacted += Files.size(copy);
+          n++;
+        }
+      } finally {
+        try (var files = Files.walk(scratch)) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+      }
+      System.out.printf(Locale.ROOT, "compacted copy: %d bytes = %.1f B/span%n", compacted, compacted / (double) spans);
+    }
   }
 }
