@@ -485,11 +485,7 @@ public final class QueryService {
     for (AttributeFilter f : q.attributes()) {
       switch (f.scope()) {
         case SPAN:
-          // The matching dictionary entries (a small table) first, then the spans holding one of them.
-          sql.add(" AND list_has_any(s.attr_vids, (SELECT coalesce(list(vid), []) FROM " + a
-              + ".span_attr_values WHERE key = ? AND ", f.key());
-          valueCondition(sql, f);
-          sql.add("))");
+          spanAttributeFilter(sql, a, f, sids);
           break;
         case RESOURCE:
           sql.add(" AND s.rid IN (SELECT rid FROM " + a + ".resource_attrs WHERE key = ? AND ", f.key());
@@ -497,15 +493,27 @@ public final class QueryService {
           sql.add(")");
           break;
         default:
-          sql.add(" AND (list_has_any(s.attr_vids, (SELECT coalesce(list(vid), []) FROM " + a
-              + ".span_attr_values WHERE key = ? AND ", f.key());
-          valueCondition(sql, f);
-          sql.add(")) OR s.rid IN (SELECT rid FROM " + a + ".resource_attrs WHERE key = ? AND ", f.key());
+          sql.add(" AND (true");
+          spanAttributeFilter(sql, a, f, sids);
+          sql.add(" OR s.rid IN (SELECT rid FROM " + a + ".resource_attrs WHERE key = ? AND ", f.key());
           valueCondition(sql, f);
           sql.add("))");
           break;
       }
     }
+  }
+
+  /**
+   * {@code AND s.sid IN (...)}: the window's spans holding one of the dictionary entries that match
+   * (the small dictionary is filtered first; an empty match makes the semi-join free). Not
+   * {@code list_has_any(attr_vids, ...)}: DuckDB evaluates it per row, 25x slower.
+   */
+  private static void spanAttributeFilter(Sql sql, String a, AttributeFilter f, long[] sids) {
+    sql.add(" AND s.sid IN (SELECT sid FROM (SELECT sid, unnest(attr_vids) AS vid FROM " + a + ".spans WHERE sid"
+        + " BETWEEN ? AND ?) WHERE vid IN (SELECT vid FROM " + a + ".span_attr_values WHERE key = ? AND ",
+        sids[0], sids[1], f.key());
+    valueCondition(sql, f);
+    sql.add("))");
   }
 
   private static void valueCondition(Sql sql, AttributeFilter f) {
