@@ -143,7 +143,8 @@ public final class QualityQueries {
         e.add("), f AS (SELECT service_name AS service, time_ns, trace_hi, trace_lo, span_id, " + findingKey()
             + " FROM r WHERE trace_hi IS NOT NULL)"
             + " SELECT service, kind, span_name, attribute_key, peer_service, trace_hi, trace_lo, max(time_ns),"
-            + " arg_max(span_id, time_ns) FROM f WHERE kind IS NOT NULL GROUP BY ALL"
+            + " arg_max(span_id, time_ns) FROM f WHERE kind IS NOT NULL"
+            + " GROUP BY service, kind, span_name, attribute_key, peer_service, trace_hi, trace_lo"
             + " QUALIFY row_number() OVER (PARTITION BY service, kind, span_name, attribute_key, peer_service"
             + " ORDER BY max(time_ns) DESC, trace_hi, trace_lo) <= " + MAX_EXAMPLES
             + " ORDER BY max(time_ns) DESC, trace_hi, trace_lo");
@@ -238,7 +239,7 @@ public final class QualityQueries {
       reports(attrs, parts, List.of(COST_ATTRIBUTE), fromNanos, toNanos, service);
       attrs.add("), c AS (SELECT service_name AS service, " + str("cost.attribute_key") + " AS k, " + num("cost.bytes")
           + " AS bytes, " + num("cost.count") + " AS n FROM r)"
-          + " SELECT service, k, sum(bytes) AS b, sum(n) FROM c WHERE k IS NOT NULL GROUP BY ALL"
+          + " SELECT service, k, sum(bytes) AS b, sum(n) FROM c WHERE k IS NOT NULL GROUP BY service, k"
           + " QUALIFY row_number() OVER (PARTITION BY service ORDER BY sum(bytes) DESC, k) <= " + MAX_ATTRIBUTES
           + " ORDER BY service, b DESC, k");
       query(attrs, r -> attributes.computeIfAbsent(r.getString(1), k -> new ArrayList<>())
