@@ -52,11 +52,11 @@ public final class QualityQueries {
     this.store = Objects.requireNonNull(store, "store");
   }
 
-  /** The trend bucket for a range: whole minutes at least, at most {@value #MAX_BUCKETS} buckets. */
+  /** The trend bucket for a range: whole minutes at least, about {@value #MAX_BUCKETS} buckets at most (one more when the range is not aligned). */
   public static long bucketNanos(long fromNanos, long toNanos) {
     long range = Math.max(0, toNanos - fromNanos);
     for (long s : BUCKET_SECONDS) {
-      if (range / (s * SECOND) < MAX_BUCKETS) {
+      if (range / (s * SECOND) <= MAX_BUCKETS) {
         return s * SECOND;
       }
     }
