@@ -88,6 +88,10 @@ class HealthPageBrowserIT {
       "  health_check: {endpoint: '127.0.0.1:0'}",
       "service:",
       "  telemetry: {metrics: {address: '127.0.0.1:0'}}",
+      // Pinned, so that only the reports sent here exist even if the built-in config someday runs
+      // trace_quality on the traces pipeline (it would report on the example traces too).
+      "  pipelines:",
+      "    traces: {processors: [memory_limiter]}",
       "");
 
   private final HttpClient http = HttpClient.newHttpClient();
