@@ -156,7 +156,7 @@ function overview(url, findings, cost) {
 
 function leverText(lever) {
   const l = LEVERS.find(x => x[0] === lever.name);
-  return h('span', {class: 'lever-name', title: lever.reason}, l ? l[1] : 'none needed');
+  return [h('span', {class: 'lever-name'}, l ? l[1] : 'none needed'), h('div', {class: 'muted lever-why'}, lever.reason)];
 }
 
 function servicePage(url, service, findings, cost) {
@@ -165,13 +165,13 @@ function servicePage(url, service, findings, cost) {
   if (list.length === 0 && !c && !(findings.tracesTotal > 0)) {
     return h('div', {id: 'health-empty'}, enableHelp());
   }
-  const parts = [h('h2', {}, 'Findings'), findingsTable(service, findings, list)];
+  const parts = [h('h2', {}, 'Findings'), findingsTable(url, service, findings, list)];
   parts.push(h('h2', {}, 'Cost'), c ? costSection(c, cost) : h('p', {class: 'muted', id: 'cost-empty'},
     'No cost reports for ' + service + ' in this time range.'));
   return h('div', {}, parts);
 }
 
-function findingsTable(service, findings, list) {
+function findingsTable(url, service, findings, list) {
   if (list.length === 0) {
     return h('p', {id: 'findings-empty', role: 'status'}, 'No findings for ' + service + ' in this time range: of '
       + (findings.tracesTotal || 0) + ' traces seen, none showed a known instrumentation mistake.');
@@ -185,7 +185,7 @@ function findingsTable(service, findings, list) {
       h('th', {class: 'num'}, 'Occurrences'), h('th', {}, 'Trend'), h('th', {}, 'Example traces'), h('th', {}, 'Detail'))),
     h('tbody', {}, list.map((f, i) => h('tr', {class: 'finding', dataset: {kind: f.kind, index: i}},
       h('th', {scope: 'row'}, kindText(f.kind), h('div', {class: 'muted mono'}, f.kind)),
-      h('td', {}, where(f)),
+      h('td', {}, where(url, f)),
       h('td', {}, shareBar(f.share, 'bad'), h('div', {class: 'muted'}, f.tracesAffected + ' of ' + f.tracesTotal)),
       h('td', {class: 'num'}, f.count),
       h('td', {}, trend(f, findings)),
@@ -197,12 +197,12 @@ function findingsTable(service, findings, list) {
         f.cardinalityEstimate ? h('div', {class: 'muted'}, '≈' + f.cardinalityEstimate.toLocaleString('en-US') + ' distinct values') : null))))));
 }
 
-function where(f) {
+function where(url, f) {
   const out = [];
   if (f.spanName) out.push(h('div', {}, h('span', {class: 'muted'}, 'span '), h('span', {class: 'mono'}, f.spanName)));
   if (f.attributeKey) out.push(h('div', {}, h('span', {class: 'muted'}, 'attribute '), h('span', {class: 'mono'}, f.attributeKey)));
   if (f.peerService) out.push(h('div', {}, h('span', {class: 'muted'}, 'called by '),
-    h('a', {href: '/health?service=' + encodeURIComponent(f.peerService)}, f.peerService)));
+    h('a', {href: healthHref(url, f.peerService)}, f.peerService)));
   return out.length ? out : h('span', {class: 'muted'}, 'whole service');
 }
 
