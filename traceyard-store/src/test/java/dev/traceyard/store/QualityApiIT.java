@@ -343,6 +343,12 @@ class QualityApiIT {
     assertThat(bodies).hasSize(2).allMatch(b -> b.contains("fake")); // the two application decoys only
   }
 
+  @Test
+  void reportResources_areNotOfferedAsResourceAttributeKeysForSearch() {
+    JsonNode keys = store.json("/api/v1/attributes?scope=resource");
+    assertThat(list(keys.path("keys"))).extracting(k -> k.path("key").asText()).doesNotContain("traceyard.internal");
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
       "/api/v1/quality/findings?start=2026-11-24T10:00:00Z&end=2026-11-24T09:00:00Z | start is after end",

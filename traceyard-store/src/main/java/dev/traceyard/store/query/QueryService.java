@@ -714,7 +714,9 @@ public final class QueryService {
             sql.add(" AND sid IN (SELECT sid FROM " + a + ".spans WHERE service_name = ?)", service);
           }
         } else {
-          sql.add("SELECT " + column + " AS v, count(*) AS n FROM " + a + ".resource_attrs WHERE true");
+          // Internal resources (trace_quality's reports) have no spans: their keys would only mislead.
+          sql.add("SELECT " + column + " AS v, count(*) AS n FROM " + a + ".resource_attrs WHERE rid NOT IN ("
+              + QualityQueries.internalResources(a) + ")");
           if (service != null) {
             sql.add(" AND rid IN (SELECT rid FROM " + a + ".resources WHERE service_name = ?)", service);
           }
