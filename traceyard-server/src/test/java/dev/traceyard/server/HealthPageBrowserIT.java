@@ -107,7 +107,8 @@ class HealthPageBrowserIT {
   @BeforeAll
   void startAllInOneSeedReportsAndBrowser() throws Exception {
     assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-        .as("HealthPageBrowserIT needs Chromium and ChromeDriver at %s and %s: apt-get install -y chromium chromium-driver",
+        .as("HealthPageBrowserIT needs Chromium and ChromeDriver at %s and %s:"
+            + " apt-get install -y chromium chromium-driver",
             CHROMIUM, CHROMEDRIVER)
         .isTrue();
     dir = Files.createTempDirectory("traceyard-health-it");
@@ -119,7 +120,8 @@ class HealthPageBrowserIT {
     service = Service.create(cmd.load(), SelfTelemetry.create());
     service.start();
     otlpHttp = "http://127.0.0.1:" + service.receiver(ComponentId.parse("otlp")).boundAddresses().get("http").getPort();
-    base = "http://127.0.0.1:" + ((TraceyardExporter) service.exporter(ComponentId.of("traceyard"))).queryAddress().getPort();
+    TraceyardExporter store = (TraceyardExporter) service.exporter(ComponentId.of("traceyard"));
+    base = "http://127.0.0.1:" + store.queryAddress().getPort();
     seed();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       assertThat(api("/api/v1/quality/findings?service=checkout").path("findings")).hasSize(2);
@@ -345,7 +347,8 @@ class HealthPageBrowserIT {
     assertThat(chosen.getAttribute("data-lever")).isEqualTo("trim_attributes");
     assertThat(chosen.getAttribute("aria-current")).isEqualTo("true");
     assertThat(driver.findElements(By.cssSelector("#levers li.lever"))).hasSize(3);
-    assertThat(driver.findElement(By.id("lever-reason")).getText()).contains("55%").contains("http.request.header.cookie");
+    assertThat(driver.findElement(By.id("lever-reason")).getText()).contains("55%")
+        .contains("http.request.header.cookie");
     assertThat(driver.findElement(By.id("cost-spt")).getText()).isEqualTo("10.0");
     assertThat(driver.findElement(By.id("cost-bps")).getText()).isEqualTo("220 B");
     assertThat(driver.findElement(By.id("cost-share")).getText()).isEqualTo("84.3%");

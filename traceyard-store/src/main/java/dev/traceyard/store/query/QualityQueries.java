@@ -33,6 +33,13 @@ public final class QualityQueries {
   static final String COST_ATTRIBUTE = "trace_quality.cost_attribute";
   /** The cost record of a whole service (all its spans and distinct traces of the interval). */
   static final String ALL_SPANS = "*";
+  /**
+   * Finding rows, and of the cost rows only those that can be a service's "*" row: a string value
+   * "*" is stored exactly as this text (OTLP/JSON of our own attribute column), so the test is exact
+   * as a necessary condition and spares parsing the JSON of every per-span-name cost row.
+   */
+  private static final String ALL_SPANS_ROWS = "event_name = '" + FINDING
+      + "' OR contains(attributes, '\"stringValue\":\"" + ALL_SPANS + "\"')";
   static final int MAX_BUCKETS = 60;
   static final int MAX_EXAMPLES = 5;
   static final int MAX_ATTRIBUTES = 20;
@@ -52,7 +59,10 @@ public final class QualityQueries {
     this.store = Objects.requireNonNull(store, "store");
   }
 
-  /** The trend bucket for a range: whole minutes at least, about {@value #MAX_BUCKETS} buckets at most (one more when the range is not aligned). */
+  /**
+   * The trend bucket for a range: whole minutes at least, {@value #MAX_BUCKETS} buckets at most (one
+   * more when the range is not aligned to the bucket).
+   */
   public static long bucketNanos(long fromNanos, long toNanos) {
     long range = Math.max(0, toNanos - fromNanos);
     for (long s : BUCKET_SECONDS) {
@@ -131,7 +141,7 @@ public final class QualityQueries {
       // its service's total of the interval, and so does the service's cost record "*" (present even
       // in an interval without findings). Counted once per service and report time.
       Sql t = new Sql().add("WITH r AS (");
-      reports(t, parts, List.of(FINDING, COST), fromNanos, toNanos, service);
+      reports(t, parts, List.of(FINDING, COST), fromNanos, toNanos, service, ALL_SPANS_ROWS);
       t.add("), t AS (SELECT service_name AS service, time_ns, CASE WHEN event_name = '" + COST + "' THEN (CASE WHEN "
           + str("cost.span_name") + " = '" + ALL_SPANS + "' THEN " + num("cost.traces") + " END) ELSE "
           + num("quality.traces_total") + " END AS total FROM r)"
@@ -324,6 +334,12 @@ public final class QualityQueries {
    */
   private static void reports(Sql sql, List<Partition> parts, List<String> events, long from, long to,
       String service) {
+    reports(sql, parts, events, from, to, service, null);
+  }
+
+  /** The same, with a condition on the raw row ({@code null}: none) checked before the JSON is parsed. */
+  private static void reports(Sql sql, List<Partition> parts, List<String> events, long from, long to,
+      String service, String rawCondition) {
     for (int i = 0; i < parts.size(); i++) {
       String p = parts.get(i).alias();
       if (i > 0) {
@@ -337,6 +353,9 @@ public final class QualityQueries {
       sql.add(") AND time_ns >= ? AND time_ns <= ?", from, to);
       if (service != null) {
         sql.add(" AND service_name = ?", service);
+      }
+      if (rawCondition != null) {
+        sql.add(" AND (" + rawCondition + ")");
       }
       sql.add(" AND scid IN (SELECT scid FROM " + p + ".scopes WHERE name = ?)", SCOPE);
       sql.add(" AND rid IN (" + internalResources(p) + ")");
