@@ -70,9 +70,16 @@ public final class QueryService {
   private static final int QUERY_TIMEOUT_SECONDS = 60;
 
   private final Store store;
+  private final QualityQueries quality;
 
   public QueryService(Store store) {
     this.store = Objects.requireNonNull(store, "store");
+    this.quality = new QualityQueries(store);
+  }
+
+  /** What the trace_quality processor reported: findings and cost (the "Instrumentation health" page). */
+  public QualityQueries quality() {
+    return quality;
   }
 
   /** Now, by the store's clock, in unix nanoseconds. */
@@ -707,7 +714,9 @@ public final class QueryService {
             sql.add(" AND sid IN (SELECT sid FROM " + a + ".spans WHERE service_name = ?)", service);
           }
         } else {
-          sql.add("SELECT " + column + " AS v, count(*) AS n FROM " + a + ".resource_attrs WHERE true");
+          // Internal resources (trace_quality's reports) have no spans: their keys would only mislead.
+          sql.add("SELECT " + column + " AS v, count(*) AS n FROM " + a + ".resource_attrs WHERE rid NOT IN ("
+              + QualityQueries.internalResources(a) + ")");
           if (service != null) {
             sql.add(" AND rid IN (SELECT rid FROM " + a + ".resources WHERE service_name = ?)", service);
           }
@@ -951,7 +960,10 @@ public final class QueryService {
 
   // ================================================================== logs
 
-  /** Log records of a trace (or of one span of it), rebuilt as one OTLP request. */
+  /**
+   * Log records of a trace (or of one span of it), rebuilt as one OTLP request; records of
+   * internal resources ({@code traceyard.internal = true}, e.g. trace_quality's reports) are left out.
+   */
   public ExportLogsServiceRequest logs(TraceId traceId, Long spanId) {
     try (Partitions.Lease lease = store.partitions().lease()) {
       List<Partition> all = lease.all();
@@ -976,6 +988,9 @@ public final class QueryService {
         sql.add("SELECT '" + p.alias() + "' AS part, rid, scid, time_ns, observed_ns, severity_number, severity_text,"
             + " body, attributes, dropped_attributes_count, flags, trace_hi, trace_lo, span_id, event_name, lid FROM "
             + p.alias() + ".logs WHERE trace_hi = ? AND trace_lo = ?", traceId.hi(), traceId.lo());
+        // trace_quality's reports carry an example trace's id but are not that trace's logs: they
+        // would list one "finding" line per report interval among the application's own logs.
+        sql.add(" AND rid NOT IN (" + QualityQueries.internalResources(p.alias()) + ")");
         if (spanId != null) {
           sql.add(" AND span_id = ?", spanId);
         }
