@@ -238,20 +238,37 @@ final class LoadBalancingExporter implements Exporter {
       m = members;
     }
     resolver.shutdown();
-    List<CompletableFuture<Void>> all = new ArrayList<>();
+    // Backends that are down stop first: their queues drain into the ones still running, which
+    // stop after them, instead of retrying against a dead address until the drain bound.
+    long now = System.nanoTime();
+    List<CompletableFuture<Void>> down = new ArrayList<>();
+    List<Backend> up = new ArrayList<>();
     for (Backend b : m.backends()) {
-      all.add(CompletableFuture.runAsync(b.exporter::shutdown, retirements));
+      if (b.isUp(now)) {
+        up.add(b);
+      } else {
+        down.add(CompletableFuture.runAsync(b.exporter::shutdown, retirements));
+      }
     }
     synchronized (retiring) {
-      all.addAll(retiring);
+      down.addAll(retiring);
     }
+    awaitAll(down);
+    List<CompletableFuture<Void>> rest = new ArrayList<>();
+    for (Backend b : up) {
+      rest.add(CompletableFuture.runAsync(b.exporter::shutdown, retirements));
+    }
+    awaitAll(rest);
+    retirements.shutdown();
+    running = false;
+  }
+
+  private void awaitAll(List<CompletableFuture<Void>> futures) {
     try {
-      CompletableFuture.allOf(all.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+      CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       logger.warn("backends did not all stop in time: {}", e.toString());
     }
-    retirements.shutdown();
-    running = false;
   }
 
   /** One backend: its exporter (queue and retries around an OTLP sender) and its health. */
@@ -279,6 +296,10 @@ final class LoadBalancingExporter implements Exporter {
     }
 
     synchronized void markDown(String why) {
+      if (!isUp(System.nanoTime())) {
+        // Already down: the other sends that were in flight when it went down say nothing new.
+        return;
+      }
       failures = Math.min(failures + 1, 30);
       long period = Math.min(maxDownPeriod.toNanos(), baseDownPeriod.toNanos() << Math.min(failures - 1, 20));
       upAt = System.nanoTime() + period;
@@ -314,7 +335,7 @@ final class LoadBalancingExporter implements Exporter {
         // Checked first so the common case never hashes the batch (the map is empty in steady state).
         Integer moved = hops.isEmpty() ? null : hops.get(traces);
         int hopCount = moved == null ? 0 : moved;
-        if (!stopped && hopCount < MAX_HOPS) {
+        if (hopCount < MAX_HOPS) {
           if (!member) {
             ConsumeResult r = reroute(traces, hopCount, LoadBalancerMetrics.REASON_LEFT_RING);
             if (r != null) {
@@ -345,7 +366,7 @@ final class LoadBalancingExporter implements Exporter {
         }
         if (!r.isThrottled()) {
           markDown(r.message());
-          if (!stopped && hopCount < MAX_HOPS && (anotherIsUp() || !member)) {
+          if (hopCount < MAX_HOPS && (anotherIsUp() || !member)) {
             ConsumeResult rr = reroute(traces, hopCount, LoadBalancerMetrics.REASON_ENDPOINT_DOWN);
             if (rr != null) {
               return rr;
