@@ -49,7 +49,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * found by a DNS name whose answer this tool changes; the exporter is fed directly, as an agent's
  * pipeline would feed it: {@code rate} new traces per second, each emitting {@code spans} spans evenly
  * over {@code duration} ms, flushed every 20 ms. Each scenario: 3 gateways, steady load for 3 s, the
- * event, 3 s more, then open traces finish. Counts split traces, and spans no gateway acknowledged.
+ * event (or none: the steady-state baseline), 3 s more, then open traces finish. Counts split traces, and spans no gateway acknowledged.
  *
  * <p>{@code java -cp benchmarks/target/benchmarks.jar dev.traceyard.benchmarks.LoadBalancerSplitBench [rate] [spans] [durationMs]}
  */
@@ -106,7 +106,7 @@ public final class LoadBalancerSplitBench {
     LoadBalancerSplitBench bench = new LoadBalancerSplitBench(rate, spans, durationMs);
     System.out.println("| event | traces | traces in flight at the event | split traces | split % | spans lost |");
     System.out.println("|---|---:|---:|---:|---:|---:|");
-    for (String event : new String[] {"leave", "join", "kill"}) {
+    for (String event : new String[] {"none", "leave", "join", "kill"}) {
       bench.run(event);
     }
     System.exit(0);
@@ -155,6 +155,8 @@ public final class LoadBalancerSplitBench {
             break;
           case "join":
             answer.add("127.0.0.4");
+            break;
+          case "none":
             break;
           default:
             gateways.get(1).server.stop().join();
