@@ -378,11 +378,19 @@ final class LoadBalancingExporter implements Exporter {
 
       /** Hands the batch to the ring's next owners; null when they refused it too (retry here). */
       private ConsumeResult reroute(TraceBatch batch, int hopCount, String reason) {
+        // Forgotten first: when the whole batch goes to one new owner, route() records the same
+        // object again with the new count.
+        forget(batch);
         ConsumeResult r = route(batch, Backend.this, hopCount + 1);
         if (r.isSuccess()) {
           metrics.rerouted(reason, batch.itemCount());
-          forget(batch);
           return r;
+        }
+        // It stays here for a retry (parts taken by others may arrive twice: at least once).
+        if (hopCount > 0) {
+          hops.put(batch, hopCount);
+        } else {
+          forget(batch);
         }
         return null;
       }
