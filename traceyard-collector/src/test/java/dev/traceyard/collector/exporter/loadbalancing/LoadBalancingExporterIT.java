@@ -8,6 +8,9 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.grpc.GrpcService;
 import dev.traceyard.collector.component.ComponentId;
 import dev.traceyard.collector.config.ConfigLoader;
+import dev.traceyard.collector.consumer.ConsumeResult;
+import dev.traceyard.collector.data.TraceBatch;
+import dev.traceyard.collector.exporter.ExporterTesting;
 import dev.traceyard.collector.receiver.otlp.OtlpReceiverFactory;
 import dev.traceyard.collector.service.ComponentRegistry;
 import dev.traceyard.collector.service.Service;
@@ -154,6 +157,10 @@ class LoadBalancingExporterIT {
       "");
 
   private String startGateway(String resolverYaml) throws Exception {
+    return startGateway(resolverYaml, "");
+  }
+
+  private String startGateway(String resolverYaml, String moreOtlpSettings) throws Exception {
     String yaml = RECEIVER + String.join("\n",
         "exporters:",
         "  loadbalancing:",
@@ -161,6 +168,7 @@ class LoadBalancingExporterIT {
         "      otlp:",
         "        timeout: 10s",
         "        tls: {insecure: true}",
+        moreOtlpSettings,
         "    resolver:",
         resolverYaml,
         "") + PIPELINE;
@@ -390,6 +398,39 @@ class LoadBalancingExporterIT {
     assertThat(telemetry.value("traceyard_exporter_send_failed_spans", "loadbalancing/" + victim.endpoint())).isZero();
     assertThat(telemetry.value("traceyard_loadbalancer_endpoint_send_failed_spans", "loadbalancing", victim.endpoint()))
         .isPositive();
+  }
+
+  @Test
+  void whenNoBackendCanTakeTheSpans_andTheQueueIsOff_theRefusalIsRetryableUpstream() throws Exception {
+    startBackends(2);
+    startGateway(staticResolver(), "        sending_queue: {enabled: false}\n        retry_on_failure: {enabled: false}");
+    TraceBatch batch = ExporterTesting.traces("op", 4);
+    assertThat(exporter().consume(batch).isSuccess()).isTrue();
+    backends.forEach(Backend::kill);
+
+    ConsumeResult refused = exporter().consume(ExporterTesting.traces("op", 4));
+    assertThat(refused.isRetryable()).as("%s", refused).isTrue();
+    double failed = 0;
+    for (Backend b : backends) {
+      failed += telemetry.value("traceyard_exporter_send_failed_spans", "loadbalancing/" + b.endpoint());
+    }
+    // Without a queue, a part re-routed to a second dead backend is counted there and again at the first.
+    assertThat(failed).as("given up and counted at a backend").isBetween(4.0, 8.0);
+  }
+
+  @Test
+  void beforeTheNameResolves_spansAreRefusedRetryably_andCounted() throws Exception {
+    startBackends(1);
+    startGateway(dnsResolver());
+    ConsumeResult refused = exporter().consume(ExporterTesting.traces("op", 3));
+    assertThat(refused.isRetryable()).isTrue();
+    assertThat(refused.message()).contains("no backend resolved yet");
+    assertThat(telemetry.value("traceyard_loadbalancer_refused_spans", "loadbalancing")).isEqualTo(3);
+
+    dnsAnswer.add("127.0.0.1");
+    await().atMost(TIMEOUT).until(() -> exporter().endpoints().size() == 1);
+    assertThat(exporter().consume(ExporterTesting.traces("op", 3)).isSuccess()).isTrue();
+    await().atMost(TIMEOUT).until(() -> backends.get(0).spans.get() == 3);
   }
 
   @Test
