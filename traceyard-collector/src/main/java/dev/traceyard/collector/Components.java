@@ -33,6 +33,7 @@ public final class Components {
         .exporter(new dev.traceyard.collector.exporter.otlphttp.OtlpHttpExporterFactory())
         .exporter(new dev.traceyard.collector.exporter.debug.DebugExporterFactory())
         .exporter(new dev.traceyard.collector.exporter.file.FileExporterFactory())
+        .exporter(new dev.traceyard.collector.exporter.loadbalancing.LoadBalancingExporterFactory())
         // connectors
         .connector(new dev.traceyard.collector.connector.spanmetrics.SpanMetricsConnectorFactory())
         .connector(new dev.traceyard.collector.connector.servicegraph.ServiceGraphConnectorFactory())
