@@ -6,9 +6,11 @@ import static org.awaitility.Awaitility.await;
 import com.google.protobuf.ByteString;
 import dev.traceyard.collector.Components;
 import dev.traceyard.collector.component.ComponentId;
+import dev.traceyard.collector.component.ComponentKind;
 import dev.traceyard.collector.component.ComponentSettings;
 import dev.traceyard.collector.component.Exporter;
 import dev.traceyard.collector.component.ExporterFactory;
+import dev.traceyard.collector.component.Receiver;
 import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.config.ConfigLoader;
 import dev.traceyard.collector.config.ConfigNode;
@@ -18,7 +20,9 @@ import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.service.Service;
 import dev.traceyard.collector.service.ServiceConfig;
 import dev.traceyard.collector.telemetry.SelfTelemetry;
+import dev.traceyard.collector.receiver.kafka.KafkaReceiverFactory;
 import dev.traceyard.collector.testing.EmbeddedKafka;
+import dev.traceyard.collector.testing.TestConfig;
 import dev.traceyard.collector.testing.TestComponents;
 import dev.traceyard.collector.testing.TestComponents.PushReceiver;
 import io.opentelemetry.api.trace.Span;
@@ -314,6 +318,55 @@ class KafkaPipelineIT {
     assertThat(telemetry.value("traceyard_kafka_receiver_retries", "kafka", topic)).isEqualTo(12);
     assertThat(telemetry.value("traceyard_receiver_refused_spans", "kafka", "kafka")).isEqualTo(1);
     assertThat(telemetry.value("traceyard_receiver_accepted_spans", "kafka", "kafka")).isEqualTo(19);
+  }
+
+  @Test
+  void commitGateHoldsCommitsBackSoTheNextOwnerReplaysWhatTheGateStillNeeds() throws Exception {
+    String topic = "gated_spans";
+    kafka.createTopic(topic, 1);
+    produce(topic, KafkaEncoding.OTLP_PROTO, "gated", 0, 12);
+    KafkaReceiverFactory factory = new KafkaReceiverFactory();
+    var parsed = TestConfig.parse(String.join("\n",
+        "brokers: [" + kafka.bootstrapServers() + "]",
+        "traces: {topic: " + topic + "}",
+        "group_id: gated",
+        "initial_offset: earliest",
+        "autocommit: {interval: 100ms}"), "receivers.kafka", factory::parseConfig);
+    assertThat(parsed.errors()).isEmpty();
+    SelfTelemetry telemetry = SelfTelemetry.forTesting();
+    ComponentSettings settings = new ComponentSettings(ComponentId.parse("kafka"), ComponentKind.RECEIVER, telemetry);
+    List<String> firstSeen = new CopyOnWriteArrayList<>();
+    // A stage that still needs everything from offset 4 on (say, undecided traces): commits stop there.
+    Receiver gated = factory.create(settings, parsed.config(), b -> {
+      firstSeen.add(((TraceBatch) b).request().getResourceSpans(0).getScopeSpans(0).getSpans(0).getName());
+      return ConsumeResult.success();
+    }, Set.of(Signal.TRACES), (tp, delivered) -> Math.min(delivered, 4));
+    gated.start(id -> java.util.Optional.empty());
+    try {
+      await().atMost(WAIT).untilAsserted(() -> assertThat(firstSeen).hasSize(12));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kafka.committedOffsets("gated"))
+          .containsEntry(new TopicPartition(topic, 0), 4L));
+    } finally {
+      gated.shutdown();
+    }
+    // Still 4 after the stop: the gate, not the shutdown, decides.
+    assertThat(kafka.committedOffsets("gated")).containsEntry(new TopicPartition(topic, 0), 4L);
+
+    List<String> replayed = new CopyOnWriteArrayList<>();
+    Receiver next = factory.create(settings, parsed.config(), b -> {
+      replayed.add(((TraceBatch) b).request().getResourceSpans(0).getScopeSpans(0).getSpans(0).getName());
+      return ConsumeResult.success();
+    }, Set.of(Signal.TRACES));
+    next.start(id -> java.util.Optional.empty());
+    try {
+      await().atMost(WAIT).untilAsserted(() -> assertThat(replayed).hasSize(8));
+      await().atMost(WAIT).untilAsserted(() -> assertThat(kafka.committedOffsets("gated"))
+          .containsEntry(new TopicPartition(topic, 0), 12L));
+    } finally {
+      next.shutdown();
+    }
+    assertThat(replayed).containsExactly("gated-4", "gated-5", "gated-6", "gated-7", "gated-8", "gated-9", "gated-10",
+        "gated-11");
   }
 
   @Test
