@@ -68,6 +68,18 @@ final class KafkaReceiver implements Receiver {
 
   @Override
   public void start(Host host) {
+    Map<String, Signal> topicOwner = new HashMap<>();
+    for (Signal s : Signal.values()) {
+      if (wired.contains(s)) {
+        Signal other = topicOwner.putIfAbsent(config.topics().route(s).topic(), s);
+        if (other != null) {
+          // Each message would reach both consumers and be malformed for one of them.
+          throw new IllegalStateException("receivers." + settings.id() + ": " + other.configName() + " and "
+              + s.configName() + " pipelines both read topic '" + config.topics().route(s).topic() + "'; give each signal "
+              + "its own topic (" + other.configName() + ".topic, " + s.configName() + ".topic)");
+        }
+      }
+    }
     Map<String, Object> props = consumerProperties(config, logger);
     for (Signal s : Signal.values()) {
       if (!wired.contains(s)) {
@@ -87,7 +99,8 @@ final class KafkaReceiver implements Receiver {
   @Override
   public void shutdown() {
     loops.forEach(PartitionedConsumerLoop::stop);
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MS);
+    long begin = System.nanoTime();
+    long deadline = begin + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MS);
     for (Thread t : threads) {
       try {
         TimeUnit.NANOSECONDS.timedJoin(t, Math.max(1, deadline - System.nanoTime()));
@@ -99,5 +112,7 @@ final class KafkaReceiver implements Receiver {
         logger.warn("{} did not stop in time; abandoning it", t.getName());
       }
     }
+    logger.info("stopped consuming after committing what was delivered ({} ms)",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
   }
 }
