@@ -86,7 +86,16 @@ final class KafkaReceiver implements Receiver {
         continue;
       }
       KafkaTopics.Route route = config.topics().route(s);
-      PartitionedConsumerLoop loop = new PartitionedConsumerLoop(settings, config, props, s, route, next, gate);
+      PartitionedConsumerLoop loop;
+      try {
+        loop = new PartitionedConsumerLoop(settings, config, props, s, route, next, gate);
+      } catch (RuntimeException e) {
+        // e.g. no broker address resolves: fail the start, closing the consumers already made.
+        loops.forEach(PartitionedConsumerLoop::closeUnstarted);
+        loops.clear();
+        threads.clear();
+        throw e;
+      }
       loops.add(loop);
       Thread t = new Thread(loop, "traceyard-kafka-receiver-" + settings.id() + "-" + s.configName());
       t.setDaemon(true);
