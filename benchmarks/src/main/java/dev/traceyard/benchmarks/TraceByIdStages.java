@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Where the time of one trace-by-id lookup goes, in process on a filled data directory (the store of
  * {@code store-query.sh}; no server must hold it): for distinct sampled trace ids, one at a time,
- * the trace-id lookup ({@code trace_index} scan, as SQL), then the span and attribute reads by sid
- * range (each as its own statement, prepared per call as QueryService does), {@code QueryService.trace}
- * end to end, and the OTLP/JSON encoding of its answer. Prints p50/p90/p99 per stage. Usage:
+ * the three statements trace by id used to run (trace index lookup, attributes by sid range, spans
+ * joined with resources and scopes; each prepared per call), then the current {@code QueryService.trace}
+ * end to end, and {@code OtlpJson.encode} of its answer (the HTTP answer used it before
+ * {@code OtlpJsonWriter}), interleaved per id so both see the same machine load. Prints p50/p90/p99
+ * per stage. Usage:
  * {@code java -cp benchmarks.jar dev.traceyard.benchmarks.TraceByIdStages --data-dir DIR [--ids 500]}.
  */
 public final class TraceByIdStages {
@@ -59,15 +61,28 @@ public final class TraceByIdStages {
       List<TraceId> ids = sample(store, parts, n + 20);
       QueryService qs = new QueryService(store);
       Map<String, long[]> stages = new LinkedHashMap<>();
-      String[] names = {"1 locate (trace_index, SQL)", "2 attributes by sid range", "3 spans by sid range",
-          "1+2+3", "QueryService.trace", "OTLP/JSON encode", "trace + encode"};
+      String[] names = {"old 1: trace_index lookup", "old 2: attributes by sid range",
+          "old 3: spans + resource/scope joins", "old 1+2+3 (statements only)", "QueryService.trace (current)",
+          "OtlpJson.encode (old answer)", "OtlpJsonWriter.encode (current answer)"};
       for (String s : names) {
         stages.put(s, new long[ids.size()]);
       }
+      // Process CPU per stage too: one client, so it is this request's work on any thread (DuckDB's
+      // workers included), and it depends far less than wall time on what else runs on the machine.
+      Map<String, long[]> cpu = new LinkedHashMap<>();
+      for (String s : names) {
+        cpu.put(s, new long[ids.size()]);
+      }
+      com.sun.management.OperatingSystemMXBean os =
+          (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      java.lang.reflect.Method writer = Class.forName("dev.traceyard.store.http.OtlpJsonWriter")
+          .getDeclaredMethod("encode", com.google.protobuf.MessageOrBuilder.class);
+      writer.setAccessible(true);
       int measured = 0;
       long spans = 0;
       for (int k = 0; k < ids.size(); k++) {
         TraceId id = ids.get(k);
+        long c0 = os.getProcessCpuTime();
         long t0 = System.nanoTime();
         List<long[]> ranges = new ArrayList<>();
         String part = null;
@@ -89,10 +104,12 @@ public final class TraceByIdStages {
             }
           }
           long t1 = System.nanoTime();
+          long c1 = os.getProcessCpuTime();
           String where = where(ranges);
           count(c, "SELECT sid, rowid AS rn, key, type, str, num FROM " + part + ".span_attrs WHERE " + where
               + " ORDER BY sid, rn");
           long t2 = System.nanoTime();
+          long c2 = os.getProcessCpuTime();
           spans += count(c, "SELECT s.trace_hi, s.trace_lo, s.span_id, s.parent_span_id, s.trace_state, s.flags,"
               + " s.name, s.kind, s.start_ns, s.start_ns + s.duration_ns AS end_ns, s.status_code, s.status_message,"
               + " s.rid, s.scid, s.sid, s.dropped_attributes_count, s.events, s.dropped_events_count, s.links,"
@@ -101,13 +118,19 @@ public final class TraceByIdStages {
               + ".spans s LEFT JOIN " + part + ".resources r ON r.rid = s.rid LEFT JOIN " + part
               + ".scopes c ON c.scid = s.scid WHERE " + where.replace("sid", "s.sid") + " ORDER BY start_ns, span_id");
           long t3 = System.nanoTime();
+          long c3 = os.getProcessCpuTime();
           store.pool().release(c);
           c = null;
           ExportTraceServiceRequest trace = qs.trace(id).orElseThrow();
           long t4 = System.nanoTime();
+          long c4 = os.getProcessCpuTime();
           byte[] json = OtlpJson.encodeToBytes(trace);
           long t5 = System.nanoTime();
-          if (json.length == 0) {
+          long c5 = os.getProcessCpuTime();
+          byte[] json2 = (byte[]) writer.invoke(null, trace);
+          long t6 = System.nanoTime();
+          long c6 = os.getProcessCpuTime();
+          if (json.length == 0 || json2.length == 0) {
             throw new IllegalStateException("empty answer");
           }
           if (k >= 20) { // the first ones warm up
@@ -118,7 +141,15 @@ public final class TraceByIdStages {
             v[3][measured] = t3 - t0;
             v[4][measured] = t4 - t3;
             v[5][measured] = t5 - t4;
-            v[6][measured] = t5 - t3;
+            v[6][measured] = t6 - t5;
+            long[][] u = cpu.values().toArray(new long[0][]);
+            u[0][measured] = c1 - c0;
+            u[1][measured] = c2 - c1;
+            u[2][measured] = c3 - c2;
+            u[3][measured] = c3 - c0;
+            u[4][measured] = c4 - c3;
+            u[5][measured] = c5 - c4;
+            u[6][measured] = c6 - c5;
             measured++;
           }
         } finally {
@@ -129,12 +160,14 @@ public final class TraceByIdStages {
       }
       System.out.printf(Locale.ROOT, "%d distinct trace ids (%.1f spans each), %d partitions%n", measured,
           spans / (double) ids.size(), parts.size());
-      System.out.printf(Locale.ROOT, "%-32s %8s %8s %8s %8s%n", "stage", "p50_ms", "p90_ms", "p99_ms", "max_ms");
+      System.out.printf(Locale.ROOT, "%-40s %8s %8s %8s %8s %12s%n", "stage (wall)", "p50_ms", "p90_ms", "p99_ms",
+          "max_ms", "cpu_mean_ms");
       for (Map.Entry<String, long[]> e : stages.entrySet()) {
         long[] v = Arrays.copyOf(e.getValue(), measured);
         Arrays.sort(v);
-        System.out.printf(Locale.ROOT, "%-32s %8.2f %8.2f %8.2f %8.2f%n", e.getKey(), pct(v, 0.5), pct(v, 0.9),
-            pct(v, 0.99), v[v.length - 1] / 1e6);
+        double cpuMean = Arrays.stream(cpu.get(e.getKey()), 0, measured).average().orElse(0) / 1e6;
+        System.out.printf(Locale.ROOT, "%-40s %8.2f %8.2f %8.2f %8.2f %12.2f%n", e.getKey(), pct(v, 0.5), pct(v, 0.9),
+            pct(v, 0.99), v[v.length - 1] / 1e6, cpuMean);
       }
     }
   }
