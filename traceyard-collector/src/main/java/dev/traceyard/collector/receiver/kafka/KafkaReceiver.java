@@ -32,6 +32,7 @@ final class KafkaReceiver implements Receiver {
   private final Logger logger;
   private final List<PartitionedConsumerLoop> loops = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
+  private KafkaGateway gateway;
 
   KafkaReceiver(ComponentSettings settings, KafkaReceiverConfig config, Consumer next, Set<Signal> wired,
       CommitGate gate) {
@@ -69,12 +70,18 @@ final class KafkaReceiver implements Receiver {
   @Override
   public void start(Host host) {
     Map<String, Object> props = consumerProperties(config, logger);
+    if (config.gateway() != null && wired.contains(Signal.TRACES)) {
+      gateway = new KafkaGateway(settings, config, config.client().clientProperties(logger), next);
+      gateway.start(host);
+    }
     for (Signal s : Signal.values()) {
       if (!wired.contains(s)) {
         continue;
       }
       KafkaTopics.Route route = config.topics().route(s);
-      PartitionedConsumerLoop loop = new PartitionedConsumerLoop(settings, config, props, s, route, next, gate);
+      boolean sampled = gateway != null && s == Signal.TRACES;
+      PartitionedConsumerLoop loop = new PartitionedConsumerLoop(settings, config, props, s, route, next,
+          sampled ? gateway : gate, sampled ? gateway : null);
       loops.add(loop);
       Thread t = new Thread(loop, "traceyard-kafka-receiver-" + settings.id() + "-" + s.configName());
       t.setDaemon(true);
@@ -99,5 +106,19 @@ final class KafkaReceiver implements Receiver {
         logger.warn("{} did not stop in time; abandoning it", t.getName());
       }
     }
+    if (gateway != null) {
+      gateway.shutdown();
+    }
+  }
+
+  /**
+   * Stops as a SIGKILL would leave things: no commit, no decision stored, no goodbye to the group
+   * (the partitions move once the session times out). For the gateway mode's recovery tests.
+   */
+  void halt() {
+    if (gateway != null) {
+      gateway.halt();
+    }
+    loops.forEach(PartitionedConsumerLoop::halt);
   }
 }

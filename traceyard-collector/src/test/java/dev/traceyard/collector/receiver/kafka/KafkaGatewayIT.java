@@ -1,0 +1,313 @@
+package dev.traceyard.collector.receiver.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.google.protobuf.ByteString;
+import dev.traceyard.collector.component.ComponentId;
+import dev.traceyard.collector.component.ComponentKind;
+import dev.traceyard.collector.component.ComponentSettings;
+import dev.traceyard.collector.component.Exporter;
+import dev.traceyard.collector.component.Signal;
+import dev.traceyard.collector.config.ConfigErrors;
+import dev.traceyard.collector.config.ConfigNode;
+import dev.traceyard.collector.consumer.ConsumeResult;
+import dev.traceyard.collector.consumer.Consumer;
+import dev.traceyard.collector.data.Batch;
+import dev.traceyard.collector.data.TraceBatch;
+import dev.traceyard.collector.exporter.kafka.KafkaExporterFactory;
+import dev.traceyard.collector.telemetry.SelfTelemetry;
+import dev.traceyard.collector.testing.EmbeddedKafka;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.InstrumentationScope;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Kafka gateway mode against a real in-process broker: agents export with the {@code kafka}
+ * exporter ({@code partition_traces_by_id}), gateways are {@code kafka} receivers with
+ * {@code tail_sampling} in one consumer group, each exporting into its own recording sink.
+ * Policies keep traces with an error span or a span with {@code keep=yes}; that span is always in a
+ * trace's last message, so a trace decided on part of its spans would be dropped and be seen missing.
+ */
+class KafkaGatewayIT {
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final HexFormat HEX = HexFormat.of();
+  private static final int PARTITIONS = 6;
+  private static EmbeddedKafka kafka;
+
+  private final List<Gateway> gateways = new ArrayList<>();
+  private final List<Exporter> agents = new ArrayList<>();
+  /** Every span exported by any gateway: trace id -> span id -> names of the gateways that exported it. */
+  private final Map<String, Map<String, List<String>>> exported = new ConcurrentHashMap<>();
+
+  @BeforeAll
+  static void startKafka() {
+    kafka = EmbeddedKafka.builder().partitions(PARTITIONS).start();
+  }
+
+  @AfterAll
+  static void stopKafka() {
+    if (kafka != null) {
+      kafka.close();
+    }
+  }
+
+  @AfterEach
+  void stopAll() {
+    gateways.forEach(g -> g.receiver.shutdown());
+    agents.forEach(Exporter::shutdown);
+  }
+
+  // ---- the late span after a partition move ----
+
+  @Test
+  void lateSpanAfterPartitionMoveFollowsTheOriginalDecision() throws Exception {
+    Topics t = topics("move");
+    Exporter agent = agent(t.data);
+    Gateway first = gateway("first", t, "move-group");
+    Trace kept = new Trace(1, false, true);
+    Trace dropped = new Trace(2, false, false);
+    send(agent, kept.spans(0, 3));
+    send(agent, dropped.spans(0, 3));
+    await().atMost(Duration.ofSeconds(30)).until(() -> exportedSpans(kept) == 3);
+    // Decided and durable: the group's commits reach the end of the data.
+    awaitAllCommitted(t.data, "move-group");
+    assertThat(exportedSpans(dropped)).isZero();
+    first.receiver.shutdown();
+    gateways.remove(first);
+
+    Gateway second = gateway("second", t, "move-group");
+    // Late spans: alone, the kept trace's would be dropped (no error, no flag), the dropped trace's kept (an error).
+    send(agent, List.of(kept.plainSpan(10)));
+    send(agent, List.of(dropped.errorSpan(11)));
+    awaitAllCommitted(t.data, "move-group");
+    await().atMost(Duration.ofSeconds(30)).until(() -> exportedSpans(kept) == 4);
+    assertThat(exported.get(kept.hex()).get(spanHex(kept.id, 10))).containsExactly("second");
+    assertThat(exportedSpans(dropped)).isZero();
+    assertThat(second.value("traceyard_kafka_receiver_decisions_loaded", second.name, t.decisions)).isEqualTo(2);
+    assertThat(second.value("traceyard_processor_tail_sampling_late_spans", second.name, "sampled")).isEqualTo(1);
+    assertThat(second.value("traceyard_processor_tail_sampling_late_spans", second.name, "not_sampled")).isEqualTo(1);
+  }
+
+  // ---- helpers ----
+
+  record Topics(String data, String decisions) {}
+
+  private static final AtomicLong TOPIC_SEQ = new AtomicLong();
+
+  private static Topics topics(String prefix) throws Exception {
+    String data = prefix + "-spans-" + TOPIC_SEQ.incrementAndGet();
+    String decisions = data + "-decisions";
+    kafka.admin().createTopics(List.of(new NewTopic(data, PARTITIONS, (short) 1),
+        new NewTopic(decisions, PARTITIONS, (short) 1).configs(Map.of("cleanup.policy", "compact"))))
+        .all().get(30, TimeUnit.SECONDS);
+    return new Topics(data, decisions);
+  }
+
+  static String gatewayYaml(String brokers, String topic, String decisions, String group) {
+    return String.join("\n",
+        "brokers: [" + brokers + "]",
+        "topic: " + topic,
+        "group_id: " + group,
+        "initial_offset: earliest",
+        "session_timeout: 3s",
+        "heartbeat_interval: 500ms",
+        "autocommit: {interval: 200ms}",
+        "tail_sampling:",
+        "  decisions_topic: " + decisions,
+        "  decision_wait: 1500ms",
+        "  policies:",
+        "    - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}",
+        "    - {name: flagged, type: string_attribute, string_attribute: {key: keep, values: [\"yes\"]}}",
+        "");
+  }
+
+  private Gateway gateway(String name, Topics t, String group) throws Exception {
+    ConfigErrors errors = new ConfigErrors();
+    ConfigNode node = ConfigNode.of(YAML.readTree(gatewayYaml(kafka.bootstrapServers(), t.data, t.decisions, group)),
+        "receivers::kafka/" + name, errors);
+    KafkaReceiverConfig config = new KafkaReceiverFactory().parseConfig(node);
+    node.reportUnknownKeys();
+    assertThat(errors.list()).isEmpty();
+    SelfTelemetry telemetry = SelfTelemetry.forTesting();
+    ComponentSettings settings = new ComponentSettings(ComponentId.of("kafka/" + name), ComponentKind.RECEIVER, telemetry);
+    KafkaReceiver receiver = (KafkaReceiver) new KafkaReceiverFactory().create(settings, config, new Sink(name),
+        Set.of(Signal.TRACES));
+    receiver.start(id -> Optional.empty());
+    Gateway g = new Gateway(name, receiver, telemetry);
+    gateways.add(g);
+    return g;
+  }
+
+  private Exporter agent(String topic) throws Exception {
+    String yaml = String.join("\n",
+        "brokers: [" + kafka.bootstrapServers() + "]",
+        "topic: " + topic,
+        "partition_traces_by_id: true",
+        "sending_queue: {enabled: false}",
+        "retry_on_failure: {enabled: false}",
+        "");
+    ConfigErrors errors = new ConfigErrors();
+    ConfigNode node = ConfigNode.of(YAML.readTree(yaml), "exporters::kafka", errors);
+    KafkaExporterFactory f = new KafkaExporterFactory();
+    var config = f.parseConfig(node);
+    node.reportUnknownKeys();
+    assertThat(errors.list()).isEmpty();
+    Exporter e = f.create(new ComponentSettings(ComponentId.of("kafka"), ComponentKind.EXPORTER,
+        SelfTelemetry.forTesting()), config);
+    e.start(id -> Optional.empty());
+    agents.add(e);
+    return e;
+  }
+
+  /** Sends spans through the agent's exporter; returns once the broker acknowledged them. */
+  private static void send(Exporter agent, List<Span> spans) {
+    ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        .setResource(Resource.newBuilder().addAttributes(KeyValue.newBuilder().setKey("service.name")
+            .setValue(AnyValue.newBuilder().setStringValue("agent"))))
+        .addScopeSpans(ScopeSpans.newBuilder().setScope(InstrumentationScope.newBuilder().setName("it"))
+            .addAllSpans(spans)))
+        .build();
+    ConsumeResult r = agent.consume(TraceBatch.of(request));
+    assertThat(r.isSuccess()).as("agent export: %s", r).isTrue();
+  }
+
+  private void awaitAllCommitted(String topic, String group) {
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+      var end = kafka.endOffsets(topic);
+      var committed = kafka.committedOffsets(group);
+      return end.entrySet().stream().allMatch(e -> e.getValue() == 0 || e.getValue().equals(committed.get(e.getKey())));
+    });
+  }
+
+  private int exportedSpans(Trace t) {
+    Map<String, List<String>> spans = exported.get(t.hex());
+    return spans == null ? 0 : spans.size();
+  }
+
+  static String spanHex(ByteString traceId, long n) {
+    return HEX.formatHex(spanId(traceId, n).toByteArray());
+  }
+
+  static ByteString spanId(ByteString traceId, long n) {
+    return ByteString.copyFrom(ByteBuffer.allocate(8).putLong(traceId.substring(8).asReadOnlyByteBuffer().getLong() * 31 + n)
+        .array());
+  }
+
+  /** A test trace: spans numbered 0..; span 0 is the root; its decisive span (error or keep=yes) is sent last. */
+  static final class Trace {
+    final ByteString id;
+    final boolean error;
+    final boolean flagged;
+
+    Trace(long n, boolean error, boolean flagged) {
+      this.id = ByteString.copyFrom(ByteBuffer.allocate(16).putLong(0x7ea7_0000_0000_0000L | n)
+          .putLong(n * 0x9E3779B97F4A7C15L + 1).array());
+      this.error = error;
+      this.flagged = flagged;
+    }
+
+    boolean kept() {
+      return error || flagged;
+    }
+
+    String hex() {
+      return HEX.formatHex(id.toByteArray());
+    }
+
+    /** Spans {@code from} (inclusive) to {@code to} (exclusive); the trace's marks go on span {@code to - 1} when it is the last (3). */
+    List<Span> spans(int from, int to) {
+      List<Span> out = new ArrayList<>();
+      for (int i = from; i < to; i++) {
+        Span.Builder b = base(i);
+        if (i == 3 - 1) {
+          if (error) {
+            b.setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR));
+          }
+          if (flagged) {
+            b.addAttributes(KeyValue.newBuilder().setKey("keep").setValue(AnyValue.newBuilder().setStringValue("yes")));
+          }
+        }
+        out.add(b.build());
+      }
+      return out;
+    }
+
+    Span plainSpan(int n) {
+      return base(n).build();
+    }
+
+    Span errorSpan(int n) {
+      return base(n).setStatus(Status.newBuilder().setCode(Status.StatusCode.STATUS_CODE_ERROR)).build();
+    }
+
+    private Span.Builder base(int n) {
+      long now = System.currentTimeMillis() * 1_000_000L;
+      Span.Builder b = Span.newBuilder().setTraceId(id).setSpanId(spanId(id, n)).setName("op-" + n)
+          .setStartTimeUnixNano(now).setEndTimeUnixNano(now + 1_000_000);
+      if (n > 0) {
+        b.setParentSpanId(spanId(id, 0));
+      }
+      return b;
+    }
+  }
+
+  final class Sink implements Consumer {
+    private final String name;
+
+    Sink(String name) {
+      this.name = name;
+    }
+
+    @Override
+    public ConsumeResult consume(Batch batch) {
+      ExportTraceServiceRequest r = ((TraceBatch) batch).request();
+      for (ResourceSpans rs : r.getResourceSpansList()) {
+        for (ScopeSpans ss : rs.getScopeSpansList()) {
+          for (Span s : ss.getSpansList()) {
+            exported.computeIfAbsent(HEX.formatHex(s.getTraceId().toByteArray()), k -> new ConcurrentHashMap<>())
+                .computeIfAbsent(HEX.formatHex(s.getSpanId().toByteArray()), k -> new CopyOnWriteArrayList<>())
+                .add(name);
+          }
+        }
+      }
+      return ConsumeResult.success();
+    }
+  }
+
+  record Gateway(String name, KafkaReceiver receiver, SelfTelemetry telemetry) {
+    double value(String metric, String... labels) {
+      String[] all = new String[labels.length];
+      for (int i = 0; i < labels.length; i++) {
+        all[i] = labels[i].equals(name) ? "kafka/" + name : labels[i];
+      }
+      return telemetry.value(metric, all);
+    }
+  }
+}
