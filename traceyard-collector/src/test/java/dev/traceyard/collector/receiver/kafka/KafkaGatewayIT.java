@@ -115,6 +115,154 @@ class KafkaGatewayIT {
     assertThat(second.value("traceyard_processor_tail_sampling_late_spans", second.name, "not_sampled")).isEqualTo(1);
   }
 
+  // ---- a gateway killed, another joining, under steady load ----
+
+  @Test
+  void killedGatewayAndJoiningGatewayLoseNothingAndKeepEveryKeptTraceWhole() throws Exception {
+    Topics t = topics("kill");
+    String group = "kill-group";
+    Exporter agent = agent(t.data);
+    Gateway g1 = gateway("g1", t, group);
+    gateway("g2", t, group);
+    gateway("g3", t, group);
+
+    List<Trace> sent = new CopyOnWriteArrayList<>();
+    AtomicLong phase = new AtomicLong();
+    Thread load = new Thread(() -> runLoad(agent, sent, phase), "it-load");
+    load.start();
+    await().atMost(Duration.ofSeconds(60)).until(() -> sent.size() >= 250);
+    Map<org.apache.kafka.common.TopicPartition, Long> endAtKill = kafka.endOffsets(t.data);
+    long killedAt = System.nanoTime();
+    g1.receiver.halt();
+    java.util.concurrent.CompletableFuture<Long> recovery = java.util.concurrent.CompletableFuture.supplyAsync(
+        () -> recoveryMs(t.data, group, endAtKill, killedAt));
+    // The survivors take g1's partitions over (after its session times out) and replay them; then more load.
+    long recoveredAfterMs = recovery.get(90, TimeUnit.SECONDS);
+    int atRecovery = sent.size();
+    await().atMost(Duration.ofSeconds(60)).until(() -> sent.size() >= atRecovery + 150);
+    Gateway g4 = gateway("g4", t, group);
+    await().atMost(Duration.ofSeconds(60)).until(() -> sent.size() >= atRecovery + 400);
+    phase.set(1);
+    load.join(60_000);
+    assertThat(load.isAlive()).isFalse();
+
+    // Late spans of traces decided long before the kill and the join.
+    List<Trace> early = sent.subList(0, 40);
+    for (Trace tr : early) {
+      send(agent, List.of(tr.kept() ? tr.plainSpan(10) : tr.errorSpan(11)));
+    }
+    awaitAllCommitted(t.data, group);
+
+    int incomplete = 0;
+    int lost = 0;
+    int wronglyKept = 0;
+    for (Trace tr : sent) {
+      Map<String, List<String>> spans = exported.getOrDefault(tr.hex(), Map.of());
+      if (tr.kept()) {
+        Set<String> expected = new java.util.HashSet<>();
+        for (int i = 0; i < 3; i++) {
+          expected.add(spanHex(tr.id, i));
+        }
+        if (early.contains(tr)) {
+          expected.add(spanHex(tr.id, 10));
+        }
+        if (spans.isEmpty()) {
+          lost++;
+        } else if (!spans.keySet().equals(expected)) {
+          incomplete++;
+        }
+      } else if (!spans.isEmpty()) {
+        wronglyKept++;
+      }
+    }
+    int duplicates = 0;
+    int duplicatesNotFromKill = 0;
+    for (Map<String, List<String>> spans : exported.values()) {
+      for (List<String> by : spans.values()) {
+        if (by.size() > 1) {
+          duplicates += by.size() - 1;
+          if (!by.get(0).equals("g1")) {
+            duplicatesNotFromKill += by.size() - 1;
+          }
+        }
+      }
+    }
+    double replayDropped = 0;
+    for (Gateway g : gateways) {
+      replayDropped += g.value("traceyard_processor_tail_sampling_replay_duplicates", g.name);
+    }
+    long keptTraces = sent.stream().filter(Trace::kept).count();
+    System.out.printf("gateway kill/join: %d traces sent (%d kept), lost %d, incomplete %d, wrongly kept %d, "
+        + "duplicates at the sink %d (%d not from the kill window), replayed spans dropped as duplicates %.0f, "
+        + "all data at the kill durably decided %d ms after it%n", sent.size(), keptTraces, lost, incomplete,
+        wronglyKept, duplicates, duplicatesNotFromKill, replayDropped, recoveredAfterMs);
+
+    assertThat(lost).as("kept traces lost").isZero();
+    assertThat(incomplete).as("kept traces missing spans").isZero();
+    assertThat(wronglyKept).as("dropped traces exported").isZero();
+    assertThat(duplicatesNotFromKill).as("duplicates other than from the killed gateway's last exports").isZero();
+    assertThat(replayDropped).as("replayed spans recognised as exported").isPositive();
+    assertThat(g4.value("traceyard_kafka_receiver_decisions_loaded", g4.name, t.decisions)).isPositive();
+  }
+
+  /**
+   * Steady load: like an agent's batches, every ~20ms a request starting five traces, each trace's
+   * decisive span sent in a later request ~600ms after its start, so that undecided traces straddle
+   * the kill and the join.
+   */
+  private static void runLoad(Exporter agent, List<Trace> sent, AtomicLong phase) {
+    java.util.ArrayDeque<Trace> open = new java.util.ArrayDeque<>();
+    java.util.ArrayDeque<Long> openedAt = new java.util.ArrayDeque<>();
+    long n = 1000;
+    while (phase.get() == 0) {
+      List<Span> first = new ArrayList<>();
+      for (int i = 0; i < 5; i++, n++) {
+        Trace tr = new Trace(n, n % 10 == 0, n % 10 == 5);
+        first.addAll(tr.spans(0, 2));
+        open.add(tr);
+        openedAt.add(System.nanoTime());
+      }
+      send(agent, first);
+      List<Span> second = new ArrayList<>();
+      List<Trace> finished = new ArrayList<>();
+      while (!openedAt.isEmpty() && System.nanoTime() - openedAt.peekFirst() > 600_000_000L) {
+        openedAt.pollFirst();
+        Trace done = open.pollFirst();
+        second.addAll(done.spans(2, 3));
+        finished.add(done);
+      }
+      if (!second.isEmpty()) {
+        send(agent, second);
+        sent.addAll(finished);
+      }
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+    List<Span> rest = new ArrayList<>();
+    for (Trace done : open) {
+      rest.addAll(done.spans(2, 3));
+    }
+    if (!rest.isEmpty()) {
+      send(agent, rest);
+      sent.addAll(open);
+    }
+  }
+
+  /** Time from the kill until every message present at the kill was committed (decided and durable). */
+  private static long recoveryMs(String topic, String group, Map<org.apache.kafka.common.TopicPartition, Long> endAtKill,
+      long killedAt) {
+    long[] at = new long[1];
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(100)).until(() -> {
+      var committed = kafka.committedOffsets(group);
+      at[0] = System.nanoTime();
+      return endAtKill.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
+    });
+    return TimeUnit.NANOSECONDS.toMillis(at[0] - killedAt);
+  }
+
   // ---- helpers ----
 
   record Topics(String data, String decisions) {}
