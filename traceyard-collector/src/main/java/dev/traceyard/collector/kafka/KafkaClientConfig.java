@@ -66,7 +66,7 @@ public record KafkaClientConfig(List<String> brokers, String clientId, boolean c
     for (int i = 0; i < brokers.size(); i++) {
       try {
         HostPort hp = HostPort.parse(brokers.get(i));
-        if (hp.port() <= 0 || hp.host().isEmpty()) {
+        if (hp.port() <= 0 || brokers.get(i).trim().startsWith(":")) {
           node.errors().add(node.pathOf("brokers") + "[" + i + "]", "'" + brokers.get(i) + "' needs a host and a port, e.g. kafka:9092");
         }
       } catch (IllegalArgumentException e) {

@@ -106,7 +106,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             // A consumer that dies (a test's SIGKILL stand-in) is noticed in seconds, not 45s.
             .setConfigProp("group.consumer.min.session.timeout.ms", String.valueOf(1000))
             .setConfigProp("group.min.session.timeout.ms", String.valueOf(1000))
-            .setConfigProp("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE));
+            .setConfigProp("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE))
+            // A restarted broker re-registers sooner than with the default 9s session (not much lower: a
+            // loaded 2-core machine then misses heartbeats and the broker is fenced).
+            .setConfigProp("broker.heartbeat.interval.ms", String.valueOf(500))
+            .setConfigProp("broker.session.timeout.ms", String.valueOf(5000))
+            .setConfigProp("controlled.shutdown.enable", String.valueOf(false));
         config.forEach((k, v) -> b.setConfigProp(k, String.valueOf(v)));
         cluster = b.build();
         cluster.format();

@@ -68,13 +68,18 @@ class EmbeddedKafkaIT {
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
       producer.send(new ProducerRecord<>("restart", "a".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
     }
-    kafka.stopBroker();
-    kafka.startBroker();
-    assertThat(kafka.bootstrapServers()).isEqualTo(before);
-    try (KafkaProducer<byte[], byte[]> producer = producer()) {
-      producer.send(new ProducerRecord<>("restart", "b".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+    try (KafkaProducer<byte[], byte[]> early = producer()) {
+      early.partitionsFor("restart");
+      kafka.stopBroker();
+      kafka.startBroker();
+      assertThat(kafka.bootstrapServers()).isEqualTo(before);
+      try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        producer.send(new ProducerRecord<>("restart", "b".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+      }
+      // A client connected before the outage reconnects by itself.
+      early.send(new ProducerRecord<>("restart", "c".getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
     }
-    assertThat(kafka.endOffsets("restart")).containsValue(2L);
+    assertThat(kafka.endOffsets("restart")).containsValue(3L);
   }
 
   private static KafkaProducer<byte[], byte[]> producer() {
