@@ -69,6 +69,18 @@ final class KafkaReceiver implements Receiver {
 
   @Override
   public void start(Host host) {
+    Map<String, Signal> topicOwner = new HashMap<>();
+    for (Signal s : Signal.values()) {
+      if (wired.contains(s)) {
+        Signal other = topicOwner.putIfAbsent(config.topics().route(s).topic(), s);
+        if (other != null) {
+          // Each message would reach both consumers and be malformed for one of them.
+          throw new IllegalStateException("receivers." + settings.id() + ": " + other.configName() + " and "
+              + s.configName() + " pipelines both read topic '" + config.topics().route(s).topic() + "'; give each signal "
+              + "its own topic (" + other.configName() + ".topic, " + s.configName() + ".topic)");
+        }
+      }
+    }
     Map<String, Object> props = consumerProperties(config, logger);
     if (config.gateway() != null && wired.contains(Signal.TRACES)) {
       gateway = new KafkaGateway(settings, config, config.client().clientProperties(logger), next);
@@ -80,8 +92,21 @@ final class KafkaReceiver implements Receiver {
       }
       KafkaTopics.Route route = config.topics().route(s);
       boolean sampled = gateway != null && s == Signal.TRACES;
-      PartitionedConsumerLoop loop = new PartitionedConsumerLoop(settings, config, props, s, route, next,
-          sampled ? gateway : gate, sampled ? gateway : null);
+      PartitionedConsumerLoop loop;
+      try {
+        loop = new PartitionedConsumerLoop(settings, config, props, s, route, next, sampled ? gateway : gate,
+            sampled ? gateway : null);
+      } catch (RuntimeException e) {
+        // e.g. no broker address resolves: fail the start, closing the consumers already made.
+        loops.forEach(PartitionedConsumerLoop::closeUnstarted);
+        loops.clear();
+        threads.clear();
+        if (gateway != null) {
+          gateway.shutdown();
+          gateway = null;
+        }
+        throw e;
+      }
       loops.add(loop);
       Thread t = new Thread(loop, "traceyard-kafka-receiver-" + settings.id() + "-" + s.configName());
       t.setDaemon(true);
@@ -94,7 +119,8 @@ final class KafkaReceiver implements Receiver {
   @Override
   public void shutdown() {
     loops.forEach(PartitionedConsumerLoop::stop);
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MS);
+    long begin = System.nanoTime();
+    long deadline = begin + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MS);
     for (Thread t : threads) {
       try {
         TimeUnit.NANOSECONDS.timedJoin(t, Math.max(1, deadline - System.nanoTime()));
@@ -106,6 +132,8 @@ final class KafkaReceiver implements Receiver {
         logger.warn("{} did not stop in time; abandoning it", t.getName());
       }
     }
+    logger.info("stopped consuming after committing what was delivered ({} ms)",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
     if (gateway != null) {
       gateway.shutdown();
     }

@@ -103,6 +103,11 @@ final class PartitionedConsumerLoop implements Runnable {
     this.backoff = config.backoffInitial();
   }
 
+  /** Releases the consumer of a loop whose thread never started. */
+  void closeUnstarted() {
+    consumer.close(Duration.ZERO);
+  }
+
   void stop() {
     running = false;
     consumer.wakeup();

@@ -1,8 +1,17 @@
 package dev.traceyard.collector.receiver.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.traceyard.collector.component.ComponentId;
+import dev.traceyard.collector.component.ComponentKind;
+import dev.traceyard.collector.component.ComponentSettings;
+import dev.traceyard.collector.component.Receiver;
 import dev.traceyard.collector.component.Signal;
+import dev.traceyard.collector.consumer.ConsumeResult;
+import dev.traceyard.collector.telemetry.SelfTelemetry;
+import java.util.Optional;
+import java.util.Set;
 import dev.traceyard.collector.kafka.KafkaEncoding;
 import dev.traceyard.collector.testing.TestConfig;
 import java.time.Duration;
@@ -80,5 +89,14 @@ class KafkaReceiverConfigTest {
     assertThat(parsed.errors()).anySatisfy(e -> assertThat(e).startsWith("receivers.kafka.auth.kerberos"));
     assertThat(parsed.errors()).anySatisfy(e -> assertThat(e).startsWith("receivers.kafka.auth.plain_text.password"));
     assertThat(parsed.errors()).anySatisfy(e -> assertThat(e).startsWith("receivers.kafka.tls.server_name_override"));
+  }
+
+  @Test
+  void twoSignalsReadingOneTopicAreRefusedAtStart() {
+    var parsed = parse("topic: shared");
+    Receiver r = FACTORY.create(new ComponentSettings(ComponentId.parse("kafka"), ComponentKind.RECEIVER,
+        SelfTelemetry.forTesting()), parsed.config(), b -> ConsumeResult.success(), Set.of(Signal.TRACES, Signal.LOGS));
+    assertThatThrownBy(() -> r.start(id -> Optional.empty()))
+        .hasMessageContaining("receivers.kafka").hasMessageContaining("traces.topic").hasMessageContaining("logs.topic");
   }
 }
