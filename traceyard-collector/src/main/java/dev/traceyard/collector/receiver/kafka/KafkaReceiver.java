@@ -32,6 +32,7 @@ final class KafkaReceiver implements Receiver {
   private final Logger logger;
   private final List<PartitionedConsumerLoop> loops = new ArrayList<>();
   private final List<Thread> threads = new ArrayList<>();
+  private KafkaGateway gateway;
 
   KafkaReceiver(ComponentSettings settings, KafkaReceiverConfig config, Consumer next, Set<Signal> wired,
       CommitGate gate) {
@@ -81,19 +82,29 @@ final class KafkaReceiver implements Receiver {
       }
     }
     Map<String, Object> props = consumerProperties(config, logger);
+    if (config.gateway() != null && wired.contains(Signal.TRACES)) {
+      gateway = new KafkaGateway(settings, config, config.client().clientProperties(logger), next);
+      gateway.start(host);
+    }
     for (Signal s : Signal.values()) {
       if (!wired.contains(s)) {
         continue;
       }
       KafkaTopics.Route route = config.topics().route(s);
+      boolean sampled = gateway != null && s == Signal.TRACES;
       PartitionedConsumerLoop loop;
       try {
-        loop = new PartitionedConsumerLoop(settings, config, props, s, route, next, gate);
+        loop = new PartitionedConsumerLoop(settings, config, props, s, route, next, sampled ? gateway : gate,
+            sampled ? gateway : null);
       } catch (RuntimeException e) {
         // e.g. no broker address resolves: fail the start, closing the consumers already made.
         loops.forEach(PartitionedConsumerLoop::closeUnstarted);
         loops.clear();
         threads.clear();
+        if (gateway != null) {
+          gateway.shutdown();
+          gateway = null;
+        }
         throw e;
       }
       loops.add(loop);
@@ -123,5 +134,19 @@ final class KafkaReceiver implements Receiver {
     }
     logger.info("stopped consuming after committing what was delivered ({} ms)",
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin));
+    if (gateway != null) {
+      gateway.shutdown();
+    }
+  }
+
+  /**
+   * Stops as a SIGKILL would leave things: no commit, no decision stored, no goodbye to the group
+   * (the partitions move once the session times out). For the gateway mode's recovery tests.
+   */
+  void halt() {
+    if (gateway != null) {
+      gateway.halt();
+    }
+    loops.forEach(PartitionedConsumerLoop::halt);
   }
 }

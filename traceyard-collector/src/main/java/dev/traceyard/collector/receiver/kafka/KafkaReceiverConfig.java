@@ -1,8 +1,11 @@
 package dev.traceyard.collector.receiver.kafka;
 
+import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.config.ConfigNode;
 import dev.traceyard.collector.kafka.KafkaClientConfig;
 import dev.traceyard.collector.kafka.KafkaTopics;
+import dev.traceyard.collector.processor.tailsampling.TailSamplingConfig;
+import dev.traceyard.collector.processor.tailsampling.TailSamplingProcessorFactory;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -16,16 +19,38 @@ import java.util.Objects;
  * @param groupInstanceId null for dynamic group membership
  * @param assignor the Kafka assignor class, or null for the client's default
  * @param commitInterval how often the offsets of delivered messages are committed ({@code autocommit.interval})
+ * @param gateway the Kafka gateway mode ({@code tail_sampling}), or null
  */
 public record KafkaReceiverConfig(KafkaClientConfig client, KafkaTopics topics, String groupId, String groupInstanceId,
     boolean fromEarliest, Duration sessionTimeout, Duration heartbeatInterval, String assignor, int minFetchBytes,
     int maxPartitionFetchBytes, int maxFetchBytes, Duration maxFetchWait, Duration commitInterval,
-    Duration backoffInitial, Duration backoffMax) {
+    Duration backoffInitial, Duration backoffMax, Gateway gateway) {
 
   public KafkaReceiverConfig {
     Objects.requireNonNull(client, "client");
     Objects.requireNonNull(topics, "topics");
     Objects.requireNonNull(groupId, "groupId");
+  }
+
+  /** Without the gateway mode. */
+  public KafkaReceiverConfig(KafkaClientConfig client, KafkaTopics topics, String groupId, String groupInstanceId,
+      boolean fromEarliest, Duration sessionTimeout, Duration heartbeatInterval, String assignor, int minFetchBytes,
+      int maxPartitionFetchBytes, int maxFetchBytes, Duration maxFetchWait, Duration commitInterval,
+      Duration backoffInitial, Duration backoffMax) {
+    this(client, topics, groupId, groupInstanceId, fromEarliest, sessionTimeout, heartbeatInterval, assignor,
+        minFetchBytes, maxPartitionFetchBytes, maxFetchBytes, maxFetchWait, commitInterval, backoffInitial, backoffMax,
+        null);
+  }
+
+  /**
+   * The Kafka gateway mode: tail sampling inside the receiver, with commits held back to the oldest
+   * trace not durably decided and decisions stored in {@code decisionsTopic}.
+   */
+  public record Gateway(TailSamplingConfig tailSampling, String decisionsTopic) {
+    public Gateway {
+      Objects.requireNonNull(tailSampling, "tailSampling");
+      Objects.requireNonNull(decisionsTopic, "decisionsTopic");
+    }
   }
 
   static KafkaReceiverConfig parse(ConfigNode node) {
@@ -97,8 +122,20 @@ public record KafkaReceiverConfig(KafkaClientConfig client, KafkaTopics topics, 
       }
       he.stringList("headers");
     }
+    Gateway gateway = null;
+    if (node.isSet("tail_sampling")) {
+      ConfigNode ts = node.child("tail_sampling");
+      String decisions = ts.string("decisions_topic", topics.route(Signal.TRACES).topic() + "_decisions");
+      if (decisions == null || decisions.isBlank()) {
+        ts.error("decisions_topic", "must not be empty");
+        decisions = "otlp_spans_decisions";
+      } else if (decisions.equals(topics.route(Signal.TRACES).topic())) {
+        ts.error("decisions_topic", "must differ from the traces topic '" + decisions + "'");
+      }
+      gateway = new Gateway(new TailSamplingProcessorFactory().parseConfig(ts), decisions);
+    }
     return new KafkaReceiverConfig(client, topics, group, instance, earliest, session, heartbeat, assignor, minFetch,
-        partitionFetch, maxFetch, fetchWait, commitInterval, initial, max);
+        partitionFetch, maxFetch, fetchWait, commitInterval, initial, max, gateway);
   }
 
   private static Duration positive(ConfigNode n, String key, Duration def) {

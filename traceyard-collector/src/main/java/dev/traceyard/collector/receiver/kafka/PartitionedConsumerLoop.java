@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -66,12 +67,22 @@ final class PartitionedConsumerLoop implements Runnable {
   private final Map<TopicPartition, Long> done = new HashMap<>();
   /** Per partition: the last offset committed by this loop. */
   private final Map<TopicPartition, Long> committed = new HashMap<>();
+  /** Gateway mode (traces only): tail sampling told each message's partition and offset; else null. */
+  private final KafkaGateway gateway;
   private volatile boolean running = true;
+  /** Set by {@link #halt}: stop as a crashed process would, committing nothing more. */
+  private volatile boolean halted;
   private boolean paused;
   private Duration backoff;
 
   PartitionedConsumerLoop(ComponentSettings settings, KafkaReceiverConfig config, Map<String, Object> props,
       Signal signal, KafkaTopics.Route route, Consumer next, CommitGate gate) {
+    this(settings, config, props, signal, route, next, gate, null);
+  }
+
+  PartitionedConsumerLoop(ComponentSettings settings, KafkaReceiverConfig config, Map<String, Object> props,
+      Signal signal, KafkaTopics.Route route, Consumer next, CommitGate gate, KafkaGateway gateway) {
+    this.gateway = gateway;
     this.signal = signal;
     this.route = route;
     this.next = next;
@@ -100,6 +111,12 @@ final class PartitionedConsumerLoop implements Runnable {
   void stop() {
     running = false;
     consumer.wakeup();
+  }
+
+  /** Stops without any further commit: what a killed process leaves behind. For recovery tests. */
+  void halt() {
+    halted = true;
+    stop();
   }
 
   @Override
@@ -136,6 +153,12 @@ final class PartitionedConsumerLoop implements Runnable {
         logger.warn("final commit failed: {}", e.toString());
       }
       try {
+        if (halted) {
+          // No goodbye either: a killed member stays in the group until its session times out.
+          consumer.close(CloseOptions.timeout(Duration.ZERO)
+              .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP));
+          return;
+        }
         consumer.close(Duration.ofSeconds(5));
       } catch (RuntimeException e) {
         logger.warn("Kafka consumer did not close cleanly: {}", e.toString());
@@ -193,7 +216,7 @@ final class PartitionedConsumerLoop implements Runnable {
     }
     ConsumeResult result;
     try {
-      result = next.consume(batch);
+      result = gateway != null ? gateway.consume(batch, r.partition(), r.offset()) : next.consume(batch);
     } catch (RuntimeException e) {
       // The consumer contract says never throw; a bug is not a reason to lose the message.
       result = ConsumeResult.retryable("pipeline threw " + e, null);
@@ -225,6 +248,9 @@ final class PartitionedConsumerLoop implements Runnable {
 
   /** Commits what is done (as far as the gate allows) for every partition, or for {@code only}. */
   private void commit(Collection<TopicPartition> only) {
+    if (halted) {
+      return;
+    }
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (Map.Entry<TopicPartition, Long> e : done.entrySet()) {
       if (only != null && !only.contains(e.getKey())) {
@@ -266,6 +292,9 @@ final class PartitionedConsumerLoop implements Runnable {
   private final class Listener implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (gateway != null && !halted) {
+        gateway.revoked(partitions);
+      }
       try {
         commit(partitions);
       } catch (WakeupException e) {
@@ -280,6 +309,10 @@ final class PartitionedConsumerLoop implements Runnable {
       if (logger.isDebugEnabled()) {
         logger.debug("assigned {}", partitions);
       }
+      if (gateway != null) {
+        // Before any of their data is read: the decisions that travel with these partitions.
+        gateway.assigned(partitions);
+      }
       if (paused) {
         // Retrying a refused message: newly assigned partitions wait too, behind it.
         consumer.pause(partitions);
@@ -289,6 +322,9 @@ final class PartitionedConsumerLoop implements Runnable {
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       // Another member may already own them: committing now could move its offsets; just let go.
+      if (gateway != null && !halted) {
+        gateway.revoked(partitions);
+      }
       forget(partitions);
     }
   }
