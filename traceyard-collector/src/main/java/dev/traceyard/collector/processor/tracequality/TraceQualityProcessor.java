@@ -122,6 +122,7 @@ final class TraceQualityProcessor implements Processor {
     Analyzer analyzer = new Analyzer(config, qualityMetrics, millisClock.getAsLong());
     long reportNanos = config.reportInterval().toNanos();
     long nextReport = nanoClock.getAsLong() + reportNanos;
+    long inMemory = 0;
     while (true) {
       ExportTraceServiceRequest req;
       try {
@@ -136,9 +137,13 @@ final class TraceQualityProcessor implements Processor {
           analyzer.accept(req, now);
         }
         analyzer.closeExpired(now);
+        long held = analyzer.tracesInMemory();
+        qualityMetrics.tracesInMemoryChanged(held - inMemory);
+        inMemory = held;
         if (now - nextReport >= 0) {
           nextReport = now + reportNanos;
           deliver(analyzer.report(millisClock.getAsLong()));
+          qualityMetrics.reports.inc();
         }
       } catch (RuntimeException e) {
         logger.error("trace_quality {}: analysis failed; continuing", name, e);
@@ -153,6 +158,7 @@ final class TraceQualityProcessor implements Processor {
         analyzer.accept(req, nanoClock.getAsLong());
       }
       analyzer.closeAll();
+      qualityMetrics.tracesInMemoryChanged(-inMemory);
       deliver(analyzer.report(millisClock.getAsLong()));
     } catch (RuntimeException e) {
       logger.error("trace_quality {}: final report failed", name, e);
