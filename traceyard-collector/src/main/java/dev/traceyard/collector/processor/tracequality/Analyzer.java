@@ -36,10 +36,13 @@ final class Analyzer {
   static final String OTHER_SPAN_NAME = "<other>";
   /** Span names kept apart per service; the rest are counted under {@link #OTHER_SPAN_NAME}. */
   static final int MAX_SPAN_NAMES_PER_SERVICE = 1000;
+  private static final ByteString OTHER_NAME_BYTES = ByteString.copyFromUtf8(OTHER_SPAN_NAME);
   static final int MAX_EDGES = 10_000;
   static final int TOP_ATTRIBUTE_KEYS = 20;
-  /** Distinct value hashes kept exactly before a key gets a HyperLogLog. */
-  private static final int SMALL_SET = 64;
+  /** Distinct value hashes kept exactly (in an open-addressing table) before a key gets a HyperLogLog. */
+  private static final int SMALL_SET = 32;
+  /** Observations without a new value after which a key's values are only sampled. */
+  private static final int SETTLED_AFTER = 256;
   /** One value in this many is checked against the id-like patterns. */
   private static final int PATTERN_SAMPLE = 16;
   private static final Set<String> WRONG_KIND_KEYS = Set.of("http.request.method", "http.method", "url.full",
@@ -123,7 +126,7 @@ final class Analyzer {
     ByteString traceId = span.getTraceId();
     TraceState t = trace(traceId, nowNanos);
     int spanBytes = CodedOutputStream.computeMessageSize(ScopeSpans.SPANS_FIELD_NUMBER, span);
-    SpanNameStats sn = svc.spanName(span.getName());
+    SpanNameStats sn = svc.spanName(span.getNameBytes());
     t.touch(svc.all, epoch);
     t.touch(sn.cost, epoch);
     svc.all.spans++;
@@ -160,13 +163,14 @@ final class Analyzer {
     int count = span.getAttributesCount();
     for (int i = 0; i < count; i++) {
       KeyValue kv = span.getAttributes(i);
-      String key = kv.getKey();
+      ByteString keyBytes = kv.getKeyBytes();
       int kvBytes = CodedOutputStream.computeMessageSize(Span.ATTRIBUTES_FIELD_NUMBER, kv);
       attributeBytes += kvBytes;
-      KeyStats ks = sn.keys.get(key);
+      KeyStats ks = sn.keys.get(keyBytes);
       if (ks == null) {
-        ks = newKey(svc, sn, key);
+        ks = newKey(svc, sn, keyBytes);
       }
+      String key = ks.key;
       KeyInfo info = ks.info;
       if (info.wrongKind && kind == Span.SpanKind.SPAN_KIND_INTERNAL && wrongKindKey == null) {
         wrongKindKey = key;
@@ -301,7 +305,8 @@ final class Analyzer {
     return s;
   }
 
-  private KeyStats newKey(ServiceStats svc, SpanNameStats sn, String key) {
+  private KeyStats newKey(ServiceStats svc, SpanNameStats sn, ByteString keyBytes) {
+    String key = keyBytes.toStringUtf8();
     KeyInfo info = keyInfos.get(key);
     if (info == null) {
       info = new KeyInfo(WRONG_KIND_KEYS.contains(key), isBodyKey(key));
@@ -313,7 +318,7 @@ final class Analyzer {
     if (trackedKeys < config.maxTrackedKeys()) {
       trackedKeys++;
       ks.tracked = true;
-      sn.keys.put(key, ks);
+      sn.keys.put(keyBytes, ks);
       KeyWeight w = svc.weights.get(key);
       if (w == null) {
         w = new KeyWeight(key);
@@ -340,20 +345,28 @@ final class Analyzer {
 
   private void observe(KeyStats ks, AnyValue value, ByteString traceId) {
     ks.spans++;
+    long n = ++ks.observed;
+    // A key whose few values have not changed for a while is only sampled (1 in 8): most keys are
+    // bounded (methods, routes, status codes) and this is the costliest step per attribute. The first
+    // new value seen while sampling ends it.
+    if (ks.hll == null && ks.sinceNew >= SETTLED_AFTER && (n & 7) != 0) {
+      return;
+    }
     long hash;
     switch (value.getValueCase()) {
       case STRING_VALUE:
-        hash = Hashing.ofBytes(value.getStringValueBytes());
-        if (++ks.observed % PATTERN_SAMPLE == 1) {
+        ByteString bytes = value.getStringValueBytes();
+        hash = Hashing.ofBytes(bytes);
+        if ((n & (PATTERN_SAMPLE - 1)) == 1) {
           ks.patternChecks++;
-          if (ValuePatterns.looksLikeId(value.getStringValue())) {
+          if (ValuePatterns.looksLikeId(bytes.toStringUtf8())) {
             ks.patternHits++;
           }
         }
         break;
       case INT_VALUE:
         hash = Hashing.ofLong(value.getIntValue());
-        if (++ks.observed % PATTERN_SAMPLE == 1) {
+        if ((n & (PATTERN_SAMPLE - 1)) == 1) {
           ks.patternChecks++;
           if (Math.abs(value.getIntValue()) >= 1000) {
             ks.patternHits++;
@@ -373,18 +386,35 @@ final class Analyzer {
       ks.hll.add(hash);
       return;
     }
-    long[] small = ks.small;
-    for (int i = 0; i < ks.smallSize; i++) {
-      if (small[i] == hash) {
+    if (hash == 0) {
+      hash = 1; // 0 marks an empty slot
+    }
+    long[] table = ks.small;
+    if (table == null) {
+      ks.small = table = new long[8];
+    }
+    int mask = table.length - 1;
+    int slot = (int) hash & mask;
+    while (table[slot] != 0) {
+      if (table[slot] == hash) {
+        ks.sinceNew++;
         return;
       }
+      slot = (slot + 1) & mask;
     }
+    ks.sinceNew = 0;
     if (ks.smallSize < SMALL_SET) {
-      if (small == null || ks.smallSize == small.length) {
-        ks.small = small = java.util.Arrays.copyOf(small == null ? new long[0] : small, Math.min(SMALL_SET,
-            Math.max(4, ks.smallSize * 2)));
+      if ((ks.smallSize + 1) * 2 > table.length) {
+        table = grow(table);
+        ks.small = table;
+        mask = table.length - 1;
+        slot = (int) hash & mask;
+        while (table[slot] != 0) {
+          slot = (slot + 1) & mask;
+        }
       }
-      small[ks.smallSize++] = hash;
+      table[slot] = hash;
+      ks.smallSize++;
       return;
     }
     if (ks.saturated) {
@@ -397,11 +427,28 @@ final class Analyzer {
     }
     sketches++;
     ks.hll = new HyperLogLog(config.precision());
-    for (int i = 0; i < ks.smallSize; i++) {
-      ks.hll.add(small[i]);
+    for (long h : table) {
+      if (h != 0) {
+        ks.hll.add(h);
+      }
     }
     ks.hll.add(hash);
     ks.small = null;
+  }
+
+  private static long[] grow(long[] table) {
+    long[] bigger = new long[table.length * 2];
+    int mask = bigger.length - 1;
+    for (long h : table) {
+      if (h != 0) {
+        int slot = (int) h & mask;
+        while (bigger[slot] != 0) {
+          slot = (slot + 1) & mask;
+        }
+        bigger[slot] = h;
+      }
+    }
+    return bigger;
   }
 
   long estimate(KeyStats ks) {
@@ -455,9 +502,11 @@ final class Analyzer {
         if (firstRoot == null) {
           firstRoot = node;
         } else if (roots == 2) {
-          tally(node.service, FindingKind.MULTIPLE_ROOTS, node.name, "", "").addTrace(t, epoch, node.id,
-              "traces with several root spans (" + firstRoot.service.name + " '" + firstRoot.name + "' and "
-                  + node.service.name + " '" + node.name + "')");
+          Tally ty = tally(node.service, FindingKind.MULTIPLE_ROOTS, node.name, "", "");
+          if (ty.addSpan(t, epoch, node.id)) {
+            ty.detail = "traces with several root spans (" + firstRoot.service.name + " '" + firstRoot.name + "' and "
+                + node.service.name + " '" + node.name + "')";
+          }
         }
         continue;
       }
@@ -482,30 +531,39 @@ final class Analyzer {
         if (p.kind == Span.SpanKind.SPAN_KIND_CLIENT || p.kind == Span.SpanKind.SPAN_KIND_PRODUCER) {
           learnEdge(p, node.service);
         } else {
-          tally(node.service, FindingKind.MISSING_CLIENT_SIDE, node.name, "", p.service.name).addSpan(t, epoch, node.id,
-              "spans whose remote parent in " + p.service.name + " is a " + kindName(p.kind)
-                  + " span: the calling side is not instrumented as CLIENT/PRODUCER");
+          Tally ty = tally(node.service, FindingKind.MISSING_CLIENT_SIDE, node.name, "", p.service.name);
+          if (ty.addSpan(t, epoch, node.id)) {
+            ty.detail = "spans whose remote parent in " + p.service.name + " is a " + kindName(p.kind)
+                + " span: the calling side is not instrumented as CLIENT/PRODUCER";
+          }
         }
       }
       boolean startsEarly = node.start < p.start - skewNanos;
       boolean endsLate = node.end > p.end + skewNanos && node.kind != Span.SpanKind.SPAN_KIND_CONSUMER
           && p.kind != Span.SpanKind.SPAN_KIND_PRODUCER;
       if (startsEarly || endsLate) {
-        tally(node.service, FindingKind.CLOCK_SKEW, node.name, "", p.service == node.service ? "" : p.service.name)
-            .addSpan(t, epoch, node.id, "spans " + (startsEarly ? "starting before" : "ending after")
-                + " their parent by more than " + config.clockSkewTolerance().toMillis() + " ms");
+        Tally ty = tally(node.service, FindingKind.CLOCK_SKEW, node.name, "", p.service == node.service ? ""
+            : p.service.name);
+        if (ty.addSpan(t, epoch, node.id)) {
+          ty.detail = "spans " + (startsEarly ? "starting before" : "ending after") + " their parent by more than "
+              + config.clockSkewTolerance().toMillis() + " ms";
+        }
       }
     }
     if (missing != null) {
       for (Node node : missing) {
         ServiceStats upstream = missingUpstream(node, nodes);
         if (upstream != null) {
-          tally(node.service, FindingKind.INCONSISTENT_SAMPLING, node.name, "", upstream.name).addSpan(t, epoch,
-              node.id, "traces where " + node.service.name + " reported but its caller " + upstream.name
-                  + " did not (a sampler that ignores the parent's decision)");
+          Tally ty = tally(node.service, FindingKind.INCONSISTENT_SAMPLING, node.name, "", upstream.name);
+          if (ty.addSpan(t, epoch, node.id)) {
+            ty.detail = "traces where " + node.service.name + " reported but its caller " + upstream.name
+                + " did not (a sampler that ignores the parent's decision)";
+          }
         } else {
-          tally(node.service, FindingKind.ORPHAN_SPAN, node.name, "", "").addSpan(t, epoch, node.id,
-              "spans whose parent never arrived within " + config.traceWindow().toSeconds() + " s");
+          Tally ty = tally(node.service, FindingKind.ORPHAN_SPAN, node.name, "", "");
+          if (ty.addSpan(t, epoch, node.id)) {
+            ty.detail = "spans whose parent never arrived within " + config.traceWindow().toSeconds() + " s";
+          }
         }
       }
     }
@@ -515,9 +573,11 @@ final class Analyzer {
       }
       ServiceStats downstream = edges.get(node.service.name + "\u0000" + node.destination);
       if (downstream != null && downstream != node.service) {
-        tally(downstream, FindingKind.INCONSISTENT_SAMPLING, node.name, "", node.service.name).addSpan(t, epoch,
-            node.id, "traces where " + node.service.name + " sampled a call to " + downstream.name + " ("
-                + node.destination + ") but " + downstream.name + " did not report it");
+        Tally ty = tally(downstream, FindingKind.INCONSISTENT_SAMPLING, node.name, "", node.service.name);
+        if (ty.addSpan(t, epoch, node.id)) {
+          ty.detail = "traces where " + node.service.name + " sampled a call to " + downstream.name + " ("
+              + node.destination + ") but " + downstream.name + " did not report it";
+        }
       }
     }
   }
@@ -741,7 +801,7 @@ final class Analyzer {
   static final class ServiceStats {
     final String name;
     final CostRow all = new CostRow();
-    final Map<String, SpanNameStats> spanNames = new HashMap<>();
+    final Map<ByteString, SpanNameStats> spanNames = new HashMap<>();
     final Map<String, KeyWeight> weights = new HashMap<>();
     String firstSdk;
     final Set<String> sdks = new LinkedHashSet<>();
@@ -750,15 +810,15 @@ final class Analyzer {
       this.name = name;
     }
 
-    SpanNameStats spanName(String spanName) {
+    SpanNameStats spanName(ByteString spanName) {
       SpanNameStats sn = spanNames.get(spanName);
       if (sn == null) {
         if (spanNames.size() >= MAX_SPAN_NAMES_PER_SERVICE) {
-          spanName = OTHER_SPAN_NAME;
+          spanName = OTHER_NAME_BYTES;
           sn = spanNames.get(spanName);
         }
         if (sn == null) {
-          sn = new SpanNameStats(spanName);
+          sn = new SpanNameStats(spanName.toStringUtf8());
           spanNames.put(spanName, sn);
         }
       }
@@ -769,7 +829,8 @@ final class Analyzer {
   static final class SpanNameStats {
     final String name;
     final CostRow cost = new CostRow();
-    final Map<String, KeyStats> keys = new HashMap<>();
+    /** By the key's UTF-8 bytes: no string is decoded for a key already seen. */
+    final Map<ByteString, KeyStats> keys = new HashMap<>();
 
     SpanNameStats(String name) {
       this.name = name;
@@ -799,6 +860,7 @@ final class Analyzer {
     HyperLogLog hll;
     boolean saturated;
     long observed;
+    long sinceNew;
     long patternChecks;
     long patternHits;
     long spans;
@@ -832,18 +894,15 @@ final class Analyzer {
       }
     }
 
-    void addSpan(TraceState t, long epoch, long spanId, String detail) {
+    /** Counts one occurrence; true when the tally still needs its detail sentence. */
+    boolean addSpan(TraceState t, long epoch, long spanId) {
       count++;
       t.touch(this, epoch);
       if (exampleTrace == null) {
         exampleTrace = t.traceId;
         exampleSpan = SpanIds.toBytes(spanId);
       }
-      this.detail = detail;
-    }
-
-    void addTrace(TraceState t, long epoch, long spanId, String detail) {
-      addSpan(t, epoch, spanId, detail);
+      return detail == null;
     }
   }
 

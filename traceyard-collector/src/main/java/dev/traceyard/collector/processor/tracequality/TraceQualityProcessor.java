@@ -133,7 +133,7 @@ final class TraceQualityProcessor implements Processor {
       try {
         long now = nanoClock.getAsLong();
         if (req != null) {
-          queuedSpans.addAndGet(-TraceBatch.of(req).itemCount());
+          dequeued(req);
           analyzer.accept(req, now);
         }
         analyzer.closeExpired(now);
@@ -163,6 +163,19 @@ final class TraceQualityProcessor implements Processor {
     } catch (RuntimeException e) {
       logger.error("trace_quality {}: final report failed", name, e);
     }
+  }
+
+  private void dequeued(ExportTraceServiceRequest req) {
+    queuedSpans.addAndGet(-TraceBatch.of(req).itemCount());
+  }
+
+  /** The next request waiting for analysis, or null: for a benchmark that analyses on its own thread. */
+  ExportTraceServiceRequest pollQueued() {
+    ExportTraceServiceRequest req = queue.poll();
+    if (req != null) {
+      dequeued(req);
+    }
+    return req;
   }
 
   private void deliver(Analyzer.Report report) {
