@@ -182,12 +182,12 @@ final class Analyzer {
       if (value.getSerializedSize() > config.maxAttributeValueBytes()) {
         tally(svc, FindingKind.OVERSIZED_SPAN, sn.name, key, "").add(t, epoch, span);
       }
-      if (client) {
-        if (key.equals("peer.service")) {
+      if (client && info.destination != 0) {
+        if (info.destination == KeyInfo.PEER_SERVICE) {
           peerService = value.getStringValue();
-        } else if (key.equals("server.address") || key.equals("net.peer.name")) {
+        } else if (info.destination == KeyInfo.SERVER_ADDRESS) {
           serverAddress = value.getStringValue();
-        } else if (key.equals("server.port") || key.equals("net.peer.port")) {
+        } else {
           serverPort = value.getIntValue();
         }
       }
@@ -309,7 +309,10 @@ final class Analyzer {
     String key = keyBytes.toStringUtf8();
     KeyInfo info = keyInfos.get(key);
     if (info == null) {
-      info = new KeyInfo(WRONG_KIND_KEYS.contains(key), isBodyKey(key));
+      byte destination = key.equals("peer.service") ? KeyInfo.PEER_SERVICE
+          : key.equals("server.address") || key.equals("net.peer.name") ? KeyInfo.SERVER_ADDRESS
+          : key.equals("server.port") || key.equals("net.peer.port") ? KeyInfo.SERVER_PORT : 0;
+      info = new KeyInfo(WRONG_KIND_KEYS.contains(key), isBodyKey(key), destination);
       if (keyInfos.size() < config.maxTrackedKeys()) {
         keyInfos.put(key, info);
       }
@@ -837,7 +840,12 @@ final class Analyzer {
     }
   }
 
-  record KeyInfo(boolean wrongKind, boolean body) {}
+  /** What a key means to the checks, worked out once per key instead of per attribute. */
+  record KeyInfo(boolean wrongKind, boolean body, byte destination) {
+    static final byte PEER_SERVICE = 1;
+    static final byte SERVER_ADDRESS = 2;
+    static final byte SERVER_PORT = 3;
+  }
 
   static final class KeyWeight {
     final String key;

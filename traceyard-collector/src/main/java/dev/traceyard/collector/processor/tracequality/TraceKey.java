@@ -6,15 +6,6 @@ import com.google.protobuf.ByteString;
 record TraceKey(long high, long low) {
 
   static TraceKey of(ByteString id) {
-    return new TraceKey(read(id, 0), read(id, 8));
-  }
-
-  private static long read(ByteString id, int from) {
-    int n = id.size();
-    long v = 0;
-    for (int i = from; i < from + 8; i++) {
-      v = (v << 8) | (i < n ? id.byteAt(i) & 0xffL : 0);
-    }
-    return v;
+    return new TraceKey(SpanIds.read(id, 0), SpanIds.read(id, 8));
   }
 }
