@@ -30,7 +30,7 @@ import java.util.Set;
  * (ids, parents, kinds, times: a few dozen bytes a span, not the span) waits for its
  * {@code trace_window} to close and is then checked as a whole (orphans, roots, missing client side,
  * inconsistent sampling, clock skew). {@link #report} turns an interval's counts into the log records
- * of the findings contract (notes/QUALITY-CONTRACT.md) and starts the next interval.
+ * of the findings contract (issue #9; layout in README, trace_quality) and starts the next interval.
  */
 final class Analyzer {
   static final String OTHER_SPAN_NAME = "<other>";

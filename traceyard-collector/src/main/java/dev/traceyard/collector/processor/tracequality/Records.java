@@ -15,7 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Builds the log records of the findings contract (notes/QUALITY-CONTRACT.md), grouped by service. */
+/** Builds the log records of the findings contract (issue #9; layout in README, trace_quality), grouped by service. */
 final class Records {
   static final String SCOPE = "traceyard.trace_quality";
   static final String FINDING = "trace_quality.finding";
