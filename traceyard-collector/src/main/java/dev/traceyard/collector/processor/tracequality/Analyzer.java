@@ -90,6 +90,8 @@ final class Analyzer {
   private final Map<FindingKey, Tally> tallies = new LinkedHashMap<>();
   private int sketches;
   private int trackedKeys;
+  private ByteString lastTraceId;
+  private TraceState lastTrace;
   private long epoch;
   private long intervalStartMillis;
 
@@ -111,6 +113,10 @@ final class Analyzer {
   // ---------------------------------------------------------------- per span, as spans pass
 
   void accept(ExportTraceServiceRequest request, long nowNanos) {
+    // Spans of one trace usually come together: remember the last one's state, for this request only
+    // (windows close and traces are evicted only between requests or when a new trace is made).
+    lastTraceId = null;
+    lastTrace = null;
     for (ResourceSpans rs : request.getResourceSpansList()) {
       ResourceInfo res = resource(rs.getResource());
       for (ScopeSpans ss : rs.getScopeSpansList()) {
@@ -124,7 +130,14 @@ final class Analyzer {
   private void acceptSpan(ResourceInfo res, Span span, long nowNanos) {
     ServiceStats svc = res.service;
     ByteString traceId = span.getTraceId();
-    TraceState t = trace(traceId, nowNanos);
+    TraceState t;
+    if (lastTrace != null && traceId.equals(lastTraceId)) {
+      t = lastTrace;
+    } else {
+      t = trace(traceId, nowNanos);
+      lastTraceId = traceId;
+      lastTrace = t;
+    }
     int spanBytes = CodedOutputStream.computeMessageSize(ScopeSpans.SPANS_FIELD_NUMBER, span);
     SpanNameStats sn = svc.spanName(span.getNameBytes());
     t.touch(svc.all, epoch);
