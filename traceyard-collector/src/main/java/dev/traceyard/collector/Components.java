@@ -29,6 +29,7 @@ public final class Components {
         .processor(new dev.traceyard.collector.processor.resource.ResourceProcessorFactory())
         .processor(new dev.traceyard.collector.processor.probabilisticsampler.ProbabilisticSamplerProcessorFactory())
         .processor(new dev.traceyard.collector.processor.schema.SchemaProcessorFactory())
+        .processor(new dev.traceyard.collector.processor.tracequality.TraceQualityProcessorFactory())
         // exporters
         .exporter(new dev.traceyard.collector.exporter.otlp.OtlpExporterFactory())
         .exporter(new dev.traceyard.collector.exporter.otlphttp.OtlpHttpExporterFactory())
