@@ -67,6 +67,10 @@ public class TraceQualityBenchmark {
   @Param({"connected", "same_as_tail_sampling"})
   public String traffic;
 
+  /** trace_quality's sampling_percentage: the share of traces it analyses. */
+  @Param({"100", "10"})
+  public String samplingPercentage = "100";
+
   private TraceBatch[] pool;
   private TailSamplingBenchmarkAccess tailSampling;
   private TraceQualityBenchmarkAccess traceQuality;
@@ -89,7 +93,7 @@ public class TraceQualityBenchmark {
         + "  - {name: slow, type: latency, latency: {threshold_ms: 1000}}\n"
         + "  - {name: baseline, type: probabilistic, probabilistic: {sampling_percentage: 1}}\n"),
         b -> ConsumeResult.success(), clock::get);
-    traceQuality = new TraceQualityBenchmarkAccess(config("processors.trace_quality", "trace_window: 1s\n"),
+    traceQuality = new TraceQualityBenchmarkAccess(config("processors.trace_quality", "trace_window: 1s\nsampling_percentage: " + samplingPercentage + "\n"),
         b -> ConsumeResult.success());
   }
 

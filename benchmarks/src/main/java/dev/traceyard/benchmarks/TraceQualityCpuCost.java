@@ -11,7 +11,8 @@ import java.util.Locale;
  * loaded far beyond its cores (wall-clock JMH scores vary 3x between iterations there).
  *
  * <p>usage: {@code java -cp benchmarks/target/benchmarks.jar dev.traceyard.benchmarks.TraceQualityCpuCost
- * [rounds] [requestsPerRound] [traffic]} (traffic: connected or same_as_tail_sampling).
+ * [rounds] [requestsPerRound] [traffic] [samplingPercentage]} (traffic: connected or same_as_tail_sampling;
+ * samplingPercentage: trace_quality's sampling_percentage, default 100).
  */
 public final class TraceQualityCpuCost {
   private TraceQualityCpuCost() {}
@@ -20,9 +21,11 @@ public final class TraceQualityCpuCost {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 20;
     int requests = args.length > 1 ? Integer.parseInt(args[1]) : 2_000;
     String traffic = args.length > 2 ? args[2] : "connected";
+    String sampling = args.length > 3 ? args[3] : "100";
     ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     TraceQualityBenchmark b = new TraceQualityBenchmark();
     b.traffic = traffic;
+    b.samplingPercentage = sampling;
     b.setUp();
     for (int i = 0; i < 5; i++) {
       run(b, true, requests, threads);
@@ -40,9 +43,9 @@ public final class TraceQualityCpuCost {
         ts[i] = run(b, true, requests, threads);
       }
     }
-    System.out.printf(Locale.ROOT, "traffic=%s rounds=%d spans/round=%d%n"
+    System.out.printf(Locale.ROOT, "traffic=%s sampling_percentage=%s rounds=%d spans/round=%d%n"
             + "CPU ns per span (median, p25-p75): tail_sampling %.0f (%.0f-%.0f), trace_quality %.0f (%.0f-%.0f)%n"
-            + "trace_quality/tail_sampling = %.3f%n", traffic, rounds,
+            + "trace_quality/tail_sampling = %.3f%n", traffic, sampling, rounds,
         requests * TailSamplingBenchmark.SPANS_PER_BATCH, quantile(ts, 0.5), quantile(ts, 0.25), quantile(ts, 0.75),
         quantile(tq, 0.5), quantile(tq, 0.25), quantile(tq, 0.75), quantile(tq, 0.5) / quantile(ts, 0.5));
   }

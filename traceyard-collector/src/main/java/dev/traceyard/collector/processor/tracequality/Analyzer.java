@@ -76,6 +76,12 @@ final class Analyzer {
 
   private final TraceQualityConfig config;
   private final long windowNanos;
+  /**
+   * Traces whose id hashes below this are analysed (Long.MAX_VALUE: all). Sampling by trace id keeps
+   * every span of a chosen trace, so the structural checks still see whole traces.
+   */
+  private final long sampleBelow;
+  private final double scale;
   private final long skewNanos;
   private final Events events;
   private final List<String[]> bodyPatterns = new ArrayList<>();
@@ -98,6 +104,9 @@ final class Analyzer {
   Analyzer(TraceQualityConfig config, Events events, long nowMillis) {
     this.config = config;
     this.windowNanos = config.traceWindow().toNanos();
+    double fraction = config.samplingPercentage() / 100.0;
+    this.sampleBelow = fraction >= 1 ? Long.MAX_VALUE : (long) (fraction * Long.MAX_VALUE);
+    this.scale = fraction >= 1 ? 1 : 1 / fraction;
     this.skewNanos = config.clockSkewTolerance().toNanos();
     this.events = events;
     this.intervalStartMillis = nowMillis;
@@ -121,7 +130,9 @@ final class Analyzer {
       ResourceInfo res = resource(rs.getResource());
       for (ScopeSpans ss : rs.getScopeSpansList()) {
         for (Span span : ss.getSpansList()) {
-          acceptSpan(res, span, nowNanos);
+          if (sampleBelow == Long.MAX_VALUE || (Hashing.ofBytes(span.getTraceId()) >>> 1) < sampleBelow) {
+            acceptSpan(res, span, nowNanos);
+          }
         }
       }
     }
@@ -672,7 +683,7 @@ final class Analyzer {
   Report report(long nowMillis) {
     long endNanos = nowMillis * 1_000_000L;
     long seconds = Math.max(1, Math.round((nowMillis - intervalStartMillis) / 1000.0));
-    Records records = new Records(endNanos, seconds);
+    Records records = new Records(endNanos, seconds, scale);
     Map<String, Set<String>> flagged = new HashMap<>();
     for (Tally t : tallies.values()) {
       if (t.count == 0) {

@@ -29,9 +29,21 @@ final class Records {
   private final long intervalSeconds;
   private final Map<String, List<LogRecord>> byService = new LinkedHashMap<>();
 
+  /** 100 / sampling_percentage: counts of the analysed sample are reported as estimates of all traffic. */
+  private final double scale;
+
   Records(long endNanos, long intervalSeconds) {
+    this(endNanos, intervalSeconds, 1);
+  }
+
+  Records(long endNanos, long intervalSeconds, double scale) {
     this.endNanos = endNanos;
     this.intervalSeconds = intervalSeconds;
+    this.scale = scale;
+  }
+
+  private long scaled(long sampleCount) {
+    return scale == 1 ? sampleCount : Math.round(sampleCount * scale);
   }
 
   void finding(String service, String kind, String spanName, String attributeKey, String peer, long count,
@@ -48,9 +60,9 @@ final class Records {
     if (!peer.isEmpty()) {
       r.addAttributes(str("quality.peer_service", peer));
     }
-    r.addAttributes(num("quality.count", count));
-    r.addAttributes(num("quality.traces_affected", tracesAffected));
-    r.addAttributes(num("quality.traces_total", Math.max(tracesTotal, tracesAffected)));
+    r.addAttributes(num("quality.count", scaled(count)));
+    r.addAttributes(num("quality.traces_affected", scaled(tracesAffected)));
+    r.addAttributes(num("quality.traces_total", scaled(Math.max(tracesTotal, tracesAffected))));
     if (exampleTrace != null && exampleTrace.size() == 16) {
       r.setTraceId(exampleTrace);
       r.addAttributes(str("quality.example_trace_id", Hex.encode(exampleTrace)));
@@ -69,10 +81,10 @@ final class Records {
   void cost(String service, String spanName, Analyzer.CostRow row) {
     LogRecord.Builder r = record(COST);
     r.addAttributes(str("cost.span_name", spanName));
-    r.addAttributes(num("cost.spans", row.spans));
-    r.addAttributes(num("cost.traces", row.traces));
-    r.addAttributes(num("cost.bytes", row.bytes));
-    r.addAttributes(num("cost.attribute_bytes", row.attributeBytes));
+    r.addAttributes(num("cost.spans", scaled(row.spans)));
+    r.addAttributes(num("cost.traces", scaled(row.traces)));
+    r.addAttributes(num("cost.bytes", scaled(row.bytes)));
+    r.addAttributes(num("cost.attribute_bytes", scaled(row.attributeBytes)));
     r.addAttributes(num("quality.interval_seconds", intervalSeconds));
     add(service, r);
   }
@@ -80,8 +92,8 @@ final class Records {
   void weight(String service, String key, long bytes, long count) {
     LogRecord.Builder r = record(COST_ATTRIBUTE);
     r.addAttributes(str("cost.attribute_key", key));
-    r.addAttributes(num("cost.bytes", bytes));
-    r.addAttributes(num("cost.count", count));
+    r.addAttributes(num("cost.bytes", scaled(bytes)));
+    r.addAttributes(num("cost.count", scaled(count)));
     r.addAttributes(num("quality.interval_seconds", intervalSeconds));
     add(service, r);
   }

@@ -22,8 +22,10 @@ record TraceQualityConfig(
     Map<String, AttributeAction> keyActions,
     int maxAttributes,
     int maxAttributeValueBytes,
-    List<String> bodyKeys) {
+    List<String> bodyKeys,
+    double samplingPercentage) {
 
+  static final double DEFAULT_SAMPLING_PERCENTAGE = 100;
   static final Duration DEFAULT_TRACE_WINDOW = Duration.ofSeconds(30);
   static final Duration DEFAULT_REPORT_INTERVAL = Duration.ofSeconds(60);
   static final int DEFAULT_MAX_TRACES = 50_000;
@@ -60,12 +62,19 @@ record TraceQualityConfig(
     return new TraceQualityConfig(DEFAULT_TRACE_WINDOW, DEFAULT_REPORT_INTERVAL, List.of(), DEFAULT_MAX_TRACES,
         DEFAULT_MAX_SPANS_PER_TRACE, DEFAULT_MAX_QUEUED_SPANS, DEFAULT_CLOCK_SKEW_TOLERANCE, DEFAULT_PRECISION,
         DEFAULT_CARDINALITY_THRESHOLD, DEFAULT_PATTERN_MIN_DISTINCT, DEFAULT_MAX_SKETCHES, DEFAULT_MAX_TRACKED_KEYS,
-        AttributeAction.NONE, Map.of(), DEFAULT_MAX_ATTRIBUTES, DEFAULT_MAX_ATTRIBUTE_VALUE_BYTES, DEFAULT_BODY_KEYS);
+        AttributeAction.NONE, Map.of(), DEFAULT_MAX_ATTRIBUTES, DEFAULT_MAX_ATTRIBUTE_VALUE_BYTES, DEFAULT_BODY_KEYS,
+        DEFAULT_SAMPLING_PERCENTAGE);
   }
 
   TraceQualityConfig withFindingsPipelines(List<String> pipelines) {
     return new TraceQualityConfig(traceWindow, reportInterval, pipelines, maxTraces, maxSpansPerTrace, maxQueuedSpans,
         clockSkewTolerance, precision, cardinalityThreshold, patternMinDistinct, maxSketches, maxTrackedKeys,
-        flaggedAction, keyActions, maxAttributes, maxAttributeValueBytes, bodyKeys);
+        flaggedAction, keyActions, maxAttributes, maxAttributeValueBytes, bodyKeys, samplingPercentage);
+  }
+
+  TraceQualityConfig withSamplingPercentage(double percentage) {
+    return new TraceQualityConfig(traceWindow, reportInterval, findingsPipelines, maxTraces, maxSpansPerTrace,
+        maxQueuedSpans, clockSkewTolerance, precision, cardinalityThreshold, patternMinDistinct, maxSketches,
+        maxTrackedKeys, flaggedAction, keyActions, maxAttributes, maxAttributeValueBytes, bodyKeys, percentage);
   }
 }

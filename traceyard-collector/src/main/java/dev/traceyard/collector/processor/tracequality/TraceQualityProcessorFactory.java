@@ -52,6 +52,10 @@ public final class TraceQualityProcessorFactory implements ProcessorFactory<Trac
     int maxSpans = node.intAtLeast("max_spans_per_trace", TraceQualityConfig.DEFAULT_MAX_SPANS_PER_TRACE, 1);
     int maxQueued = node.intAtLeast("max_queued_spans", TraceQualityConfig.DEFAULT_MAX_QUEUED_SPANS, 1);
     Duration skew = node.nonNegativeDuration("clock_skew_tolerance", TraceQualityConfig.DEFAULT_CLOCK_SKEW_TOLERANCE);
+    double sampling = node.doubleValue("sampling_percentage", TraceQualityConfig.DEFAULT_SAMPLING_PERCENTAGE);
+    if (!(sampling > 0 && sampling <= 100)) {
+      node.error("sampling_percentage", "must be greater than 0 and at most 100, was " + sampling);
+    }
 
     ConfigNode card = node.child("cardinality");
     int precision = (int) card.longInRange("precision", TraceQualityConfig.DEFAULT_PRECISION,
@@ -86,7 +90,7 @@ public final class TraceQualityProcessorFactory implements ProcessorFactory<Trac
     }
     return new TraceQualityConfig(window, interval, new ArrayList<>(pipelines), maxTraces, maxSpans, maxQueued, skew,
         precision, threshold, patternMin, maxSketches, maxKeys, flagged, keyActions, maxAttributes, maxValueBytes,
-        bodyKeys);
+        bodyKeys, sampling);
   }
 
   private static Duration positive(ConfigNode node, String key, Duration dflt) {

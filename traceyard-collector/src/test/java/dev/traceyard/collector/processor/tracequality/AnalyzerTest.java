@@ -273,4 +273,33 @@ class AnalyzerTest {
     // The next interval starts empty.
     assertThat(a.report(121_000).records()).isEmpty();
   }
+
+  @Test
+  void samplingAnalysesWholeTracesAndScalesCountsToAllTraffic() throws Exception {
+    Analyzer a = analyzer("sampling_percentage: 10");
+    for (int i = 1; i <= 4000; i++) {
+      cleanTrace(a, i);
+    }
+    // a trace with an orphan in every trace would be seen in ~10% of them, then scaled back up
+    for (int i = 4001; i <= 6000; i++) {
+      a.accept(request(resource("api"), span(i, 2, 1, SPAN_KIND_INTERNAL, "child", T0, T0 + MS)), now);
+    }
+    Analyzer.Report report = finish(a);
+    // sampling keeps or skips a trace whole: the clean traces produce no orphan findings
+    assertThat(findings(report)).extracting(m -> m.get("service") + ":" + m.get("quality.kind"))
+        .containsExactly("api:orphan_span");
+    assertThat(findings(report)).singleElement().satisfies(m ->
+        assertThat((Long) m.get("quality.traces_affected")).isBetween(1600L, 2400L));
+    assertThat(records(report, Records.COST))
+        .filteredOn(m -> m.get("service").equals("frontend") && m.get("cost.span_name").equals("*"))
+        .singleElement().satisfies(m -> assertThat((Long) m.get("cost.traces")).isBetween(3400L, 4600L));
+  }
+
+  @Test
+  void refusesASamplingPercentageOutsideZeroToHundred() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> analyzer("sampling_percentage: 0"))
+        .hasMessageContaining("processors.trace_quality.sampling_percentage");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> analyzer("sampling_percentage: 150"))
+        .hasMessageContaining("processors.trace_quality.sampling_percentage");
+  }
 }
