@@ -32,8 +32,9 @@ const LEVERS = [
 
 export const ENABLE_HELP = 'No trace_quality reports in this time range. The "Instrumentation health" page shows what the '
   + 'trace_quality processor finds in your traces (orphan spans, inconsistent sampling, high-cardinality attributes...) '
-  + 'and what they cost. Enable it where whole traces pass, and send its reports into a logs pipeline that ends in the '
-  + 'traceyard store:';
+  + 'and what they cost. `traceyard start` runs it by default, and its first report arrives about a minute after the '
+  + 'first traces (trace_window + report_interval). With your own configuration, enable it where whole traces pass '
+  + 'and send its reports into a logs pipeline that ends in the traceyard store:';
 
 const ENABLE_CONFIG = [
   'processors:',
