@@ -7,6 +7,7 @@
 #
 # usage: benchmarks/fuzz.sh [SECONDS_PER_TARGET [TARGET...]]
 #   default: 120 seconds for each of the targets below; e.g. benchmarks/fuzz.sh 30 zipkin-json config-yaml
+# FUZZ_SEED=N repeats a run (default 0: a new random seed each time).
 # The bounded run in "mvn verify" is the same Maven execution per target with -Dfuzz.seconds=6 and
 # only Traceyard's own classes instrumented.
 set -euo pipefail
@@ -31,7 +32,7 @@ printf '%-24s %12s %9s %8s  %s\n' target executions seconds exec/s result
 for t in "${targets[@]}"; do
   log="$logs/$t.log"
   if mvn -B -ntp -o -pl traceyard-collector -Pfuzz "surefire:test@fuzz-$t" \
-      -Dfuzz.seconds="$per_target" -Dfuzz.instrument="$instrument" >"$log" 2>&1; then
+      -Dfuzz.seconds="$per_target" -Dfuzz.instrument="$instrument" -Dfuzz.seed="${FUZZ_SEED:-0}" >"$log" 2>&1; then
     result=ok
   else
     result="FAILED (see $log)"

@@ -22,12 +22,14 @@
 #     processor cannot hand to a full store queue (see store-ingest.sh); queries run with the built-in one
 #   QUERYBENCH_ARGS [] more QueryBench options, e.g. "--skip-error-search true" for a fill without error traces
 #   TRACEYARD_JAVA_OPTS [-Xmx1g]  LOADGEN_JAVA_OPTS [-Xmx512m]  KEEP_DATA [0]
+#   TRACEYARD_JAR [traceyard-server/target/traceyard.jar, built when stale] another build to measure (e.g. a
+#     copy of the jar before a change, for a before/after comparison on the same data dir); neither jar is rebuilt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
 
 if [[ -n ${1:-} ]]; then
-  sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 SPANS=${SPANS:-1000000}
@@ -47,9 +49,13 @@ FILL_CONFIG=${FILL_CONFIG-benchmarks/configs/store-no-batch.yaml}
 TRACEYARD_JAVA_OPTS=${TRACEYARD_JAVA_OPTS:--Xmx1g}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx512m}
 
-TRACEYARD_JAR=traceyard-server/target/traceyard.jar
 BENCH_JAR=benchmarks/target/benchmarks.jar
-ensure_jars "$TRACEYARD_JAR" "$BENCH_JAR"
+if [[ -n ${TRACEYARD_JAR:-} ]]; then
+  : # a given build is measured as it is, and so is the benchmarks jar next to it (no rebuild mid-comparison)
+else
+  TRACEYARD_JAR=traceyard-server/target/traceyard.jar
+  ensure_jars "$TRACEYARD_JAR" "$BENCH_JAR"
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/traceyard-store-query.XXXXXX")
 if [[ -z ${DATA_DIR:-} ]]; then

@@ -18,6 +18,7 @@ public final class Components {
         // receivers
         .receiver(new OtlpReceiverFactory())
         .receiver(new ZipkinReceiverFactory())
+        .receiver(new dev.traceyard.collector.receiver.kafka.KafkaReceiverFactory())
         // processors
         .processor(new dev.traceyard.collector.processor.batch.BatchProcessorFactory())
         .processor(new dev.traceyard.collector.processor.memorylimiter.MemoryLimiterProcessorFactory())
@@ -28,11 +29,14 @@ public final class Components {
         .processor(new dev.traceyard.collector.processor.resource.ResourceProcessorFactory())
         .processor(new dev.traceyard.collector.processor.probabilisticsampler.ProbabilisticSamplerProcessorFactory())
         .processor(new dev.traceyard.collector.processor.schema.SchemaProcessorFactory())
+        .processor(new dev.traceyard.collector.processor.tracequality.TraceQualityProcessorFactory())
         // exporters
         .exporter(new dev.traceyard.collector.exporter.otlp.OtlpExporterFactory())
         .exporter(new dev.traceyard.collector.exporter.otlphttp.OtlpHttpExporterFactory())
         .exporter(new dev.traceyard.collector.exporter.debug.DebugExporterFactory())
         .exporter(new dev.traceyard.collector.exporter.file.FileExporterFactory())
+        .exporter(new dev.traceyard.collector.exporter.loadbalancing.LoadBalancingExporterFactory())
+        .exporter(new dev.traceyard.collector.exporter.kafka.KafkaExporterFactory())
         // connectors
         .connector(new dev.traceyard.collector.connector.spanmetrics.SpanMetricsConnectorFactory())
         .connector(new dev.traceyard.collector.connector.servicegraph.ServiceGraphConnectorFactory())

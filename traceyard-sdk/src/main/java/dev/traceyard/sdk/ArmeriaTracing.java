@@ -3,6 +3,7 @@ package dev.traceyard.sdk;
 import com.linecorp.armeria.client.ClientRequestContext;
 import com.linecorp.armeria.client.DecoratingHttpClientFunction;
 import com.linecorp.armeria.common.HttpHeaders;
+import com.linecorp.armeria.common.RequestContext;
 import com.linecorp.armeria.common.logging.RequestLog;
 import com.linecorp.armeria.common.logging.RequestLogProperty;
 import com.linecorp.armeria.server.DecoratingHttpServiceFunction;
@@ -24,6 +25,7 @@ import io.opentelemetry.instrumentation.api.semconv.http.HttpSpanStatusExtractor
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
 /**
  * SERVER and CLIENT spans for Armeria HTTP services and clients (gRPC over Armeria: use
@@ -66,36 +68,29 @@ public final class ArmeriaTracing {
 
   /** {@code Server.builder().decorator(tracing.serverDecorator())}: a SERVER span per request. */
   public DecoratingHttpServiceFunction serverDecorator() {
-    DecoratingHttpServiceFunction decorator =
-        (delegate, ctx, req) -> {
-          Context parent = Context.current();
-          if (!server.shouldStart(parent, ctx)) {
-            return delegate.serve(ctx, req);
-          }
-          Context context = server.start(parent, ctx);
-          ctx.log().whenComplete().thenAccept(log -> server.end(context, ctx, log, log.responseCause()));
-          try (Scope ignored = context.makeCurrent()) {
-            return delegate.serve(ctx, req);
-          }
-        };
-    return decorator;
+    return (delegate, ctx, req) -> traced(server, ctx, () -> delegate.serve(ctx, req));
   }
 
   /** {@code WebClient.builder(...).decorator(tracing.clientDecorator())}: a CLIENT span per request. */
   public DecoratingHttpClientFunction clientDecorator() {
-    DecoratingHttpClientFunction decorator =
-        (delegate, ctx, req) -> {
-          Context parent = Context.current();
-          if (!client.shouldStart(parent, ctx)) {
-            return delegate.execute(ctx, req);
-          }
-          Context context = client.start(parent, ctx);
-          ctx.log().whenComplete().thenAccept(log -> client.end(context, ctx, log, log.responseCause()));
-          try (Scope ignored = context.makeCurrent()) {
-            return delegate.execute(ctx, req);
-          }
-        };
-    return decorator;
+    return (delegate, ctx, req) -> traced(client, ctx, () -> delegate.execute(ctx, req));
+  }
+
+  /**
+   * Runs {@code call} with the request's span current; the span ends when Armeria's request log
+   * completes, since the response usually streams on after {@code call} returns.
+   */
+  private static <C extends RequestContext, R> R traced(
+      Instrumenter<C, RequestLog> instrumenter, C ctx, Callable<R> call) throws Exception {
+    Context parent = Context.current();
+    if (!instrumenter.shouldStart(parent, ctx)) {
+      return call.call();
+    }
+    Context context = instrumenter.start(parent, ctx);
+    ctx.log().whenComplete().thenAccept(log -> instrumenter.end(context, ctx, log, log.responseCause()));
+    try (Scope ignored = context.makeCurrent()) {
+      return call.call();
+    }
   }
 
   private static List<String> all(HttpHeaders headers, String name) {

@@ -25,6 +25,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Builds a {@link TraceyardSdk}: the OpenTelemetry SDK configured by its autoconfigure from the standard
@@ -236,63 +238,39 @@ public final class TraceyardBuilder {
         BatchSpanProcessor.builder(exporter)
             // the supplier is read when the first span ends, after the SDK is built
             .setMeterProvider(meterProvider::get);
-    String key = null;
-    try {
-      key = "otel.bsp.schedule.delay";
-      Duration delay = config.getDuration(key);
-      if (delay != null) {
-        builder.setScheduleDelay(delay);
-      }
-      key = "otel.bsp.max.queue.size";
-      Integer queue = config.getInt(key);
-      if (queue != null) {
-        builder.setMaxQueueSize(queue);
-      }
-      key = "otel.bsp.max.export.batch.size";
-      Integer batch = config.getInt(key);
-      if (batch != null) {
-        builder.setMaxExportBatchSize(batch);
-      }
-      key = "otel.bsp.export.timeout";
-      Duration timeout = config.getDuration(key);
-      if (timeout != null) {
-        builder.setExporterTimeout(timeout);
-      }
-    } catch (IllegalArgumentException e) {
-      throw new ConfigurationException(key + ": " + e.getMessage(), e);
-    }
+    applyBatchSettings(config, "otel.bsp", builder::setScheduleDelay, builder::setMaxQueueSize,
+        builder::setMaxExportBatchSize, builder::setExporterTimeout);
     return builder.build();
   }
 
   /** The same OTEL_BLRP_* settings as autoconfigure's log processor. */
   private static BatchLogRecordProcessor batchLogProcessor(LogRecordExporter exporter, ConfigProperties config) {
     var builder = BatchLogRecordProcessor.builder(exporter);
-    String key = null;
+    applyBatchSettings(config, "otel.blrp", builder::setScheduleDelay, builder::setMaxQueueSize,
+        builder::setMaxExportBatchSize, builder::setExporterTimeout);
+    return builder.build();
+  }
+
+  /** The four settings both batch processors read under their prefix; a bad value names its key. */
+  private static void applyBatchSettings(ConfigProperties config, String prefix,
+      Consumer<Duration> scheduleDelay, Consumer<Integer> maxQueueSize,
+      Consumer<Integer> maxExportBatchSize, Consumer<Duration> exportTimeout) {
+    applySetting(prefix + ".schedule.delay", config::getDuration, scheduleDelay);
+    applySetting(prefix + ".max.queue.size", config::getInt, maxQueueSize);
+    applySetting(prefix + ".max.export.batch.size", config::getInt, maxExportBatchSize);
+    applySetting(prefix + ".export.timeout", config::getDuration, exportTimeout);
+  }
+
+  private static <T> void applySetting(String key, Function<String, T> read, Consumer<T> set) {
     try {
-      key = "otel.blrp.schedule.delay";
-      Duration delay = config.getDuration(key);
-      if (delay != null) {
-        builder.setScheduleDelay(delay);
-      }
-      key = "otel.blrp.max.queue.size";
-      Integer queue = config.getInt(key);
-      if (queue != null) {
-        builder.setMaxQueueSize(queue);
-      }
-      key = "otel.blrp.max.export.batch.size";
-      Integer batch = config.getInt(key);
-      if (batch != null) {
-        builder.setMaxExportBatchSize(batch);
-      }
-      key = "otel.blrp.export.timeout";
-      Duration timeout = config.getDuration(key);
-      if (timeout != null) {
-        builder.setExporterTimeout(timeout);
+      T value = read.apply(key);
+      if (value != null) {
+        set.accept(value);
       }
     } catch (IllegalArgumentException e) {
+      // the builders' own range checks land here too, so their message gets the key as well
       throw new ConfigurationException(key + ": " + e.getMessage(), e);
     }
-    return builder.build();
   }
 
   private static Resource withIdentity(Resource resource, ConfigProperties config) {

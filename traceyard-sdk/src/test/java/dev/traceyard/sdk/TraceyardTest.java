@@ -15,6 +15,7 @@ import io.opentelemetry.sdk.autoconfigure.spi.ConfigurationException;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.testing.exporter.InMemoryMetricReader;
+import io.opentelemetry.sdk.testing.exporter.InMemoryLogRecordExporter;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
@@ -174,6 +175,16 @@ class TraceyardTest {
     assertThatThrownBy(() -> offline().addSpanExporter(InMemorySpanExporter.create()).property("otel.bsp.max.queue.size", "0").build())
         .isInstanceOf(ConfigurationException.class)
         .hasMessageContaining("otel.bsp.max.queue.size");
+  }
+
+  @Test
+  void badLogBatchSettingNamesItsKey() {
+    assertThatThrownBy(() -> offline().addLogRecordExporter(InMemoryLogRecordExporter.create()).property("otel.blrp.export.timeout", "soon").build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("otel.blrp.export.timeout");
+    assertThatThrownBy(() -> offline().addLogRecordExporter(InMemoryLogRecordExporter.create()).property("otel.blrp.max.export.batch.size", "-1").build())
+        .isInstanceOf(ConfigurationException.class)
+        .hasMessageContaining("otel.blrp.max.export.batch.size");
   }
 
   @Test

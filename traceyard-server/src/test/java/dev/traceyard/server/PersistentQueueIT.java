@@ -61,6 +61,8 @@ import org.junit.jupiter.api.io.TempDir;
  * the disk quota, and a segment damaged on disk between runs.
  */
 class PersistentQueueIT {
+  private static final HttpClient METRICS_HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private static final Duration WAIT = Duration.ofSeconds(180);
   private static final Pattern GRPC = Pattern.compile("receiver otlp listening for grpc on [^ ]*:(\\d+)");
   private static final Pattern HTTP = Pattern.compile("receiver otlp listening for http on [^ ]*:(\\d+)");
@@ -522,8 +524,16 @@ class PersistentQueueIT {
 
     /** A series of this process' self-telemetry labelled {@code exporter="otlp"}. */
     double metric(String name) throws Exception {
-      String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + port(METRICS) + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+      // HTTP/1.1: the JDK client's default h2c upgrade on a fresh connection now and then ended in an EOF
+      // on a loaded CI machine. A scrape is a read, so one failed attempt is simply repeated.
+      HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port(METRICS) + "/metrics"))
+          .version(HttpClient.Version.HTTP_1_1).timeout(Duration.ofSeconds(30)).build();
+      String body;
+      try {
+        body = METRICS_HTTP.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+      } catch (java.io.IOException e) {
+        body = METRICS_HTTP.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
+      }
       for (String line : body.split("\n")) {
         if (line.startsWith(name + "{") && line.contains("exporter=\"otlp\"")) {
           return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));

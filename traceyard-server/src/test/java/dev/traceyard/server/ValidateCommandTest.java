@@ -96,6 +96,26 @@ class ValidateCommandTest {
   }
 
   @Test
+  void loadbalancingMistakes_exit2AndNameTheirPaths() throws Exception {
+    String bad = AGENT.replace("      exporters: [otlp, debug]", "      exporters: [loadbalancing]")
+        .replace("      exporters: [otlp]\n    logs:", "      exporters: [loadbalancing]\n    logs:")
+        .replace("exporters:\n  otlp:", String.join("\n",
+            "exporters:",
+            "  loadbalancing:",
+            "    routing_key: streamID",
+            "    protocol: {otlp: {tls: {insecure: true}}}",
+            "    resolver:",
+            "      static: {hostnames: [gw-1:4317]}",
+            "      dns: {hostname: gateways}",
+            "  otlp:"));
+    assertThat(run("validate", "--config", write("lb.yaml", bad).toString())).isEqualTo(2);
+    assertThat(err.toString())
+        .contains("exporters.loadbalancing.routing_key: 'streamID' routes metrics or logs")
+        .contains("exporters.loadbalancing.resolver: set only one of static and dns, not both")
+        .contains("service.pipelines.metrics.exporters[0]: ");
+  }
+
+  @Test
   void laterConfigFiles_overrideEarlierOnes() throws Exception {
     Path base = write("base.yaml", AGENT);
     Path override = write("override.yaml", "processors:\n  batch:\n    send_batch_size: nope\n");

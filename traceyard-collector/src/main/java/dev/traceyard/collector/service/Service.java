@@ -52,6 +52,8 @@ public final class Service implements Host {
   private final Map<ComponentId, Connector> connectors = new LinkedHashMap<>();
   private final Map<ComponentId, Receiver> receivers = new LinkedHashMap<>();
   private final List<Component> started = new ArrayList<>();
+  /** The head of every pipeline by id, for processors that emit into a pipeline (Host#pipeline). */
+  private final Map<String, Consumer> pipelineEntries = new LinkedHashMap<>();
   private final AtomicBoolean shutdown = new AtomicBoolean();
   private volatile boolean ready;
   private TelemetryServer telemetryServer;
@@ -107,6 +109,7 @@ public final class Service implements Host {
         chain.add(0, proc);
         next = proc;
       }
+      pipelineEntries.put(p.id(), next);
       boolean fedByConnector = p.receivers().stream().anyMatch(connectors::containsKey);
       (fedByConnector ? downstreamProcessors : processors).addAll(chain);
       for (ComponentId id : p.receivers()) {
@@ -269,6 +272,12 @@ public final class Service implements Host {
   @Override
   public Optional<Extension> extension(ComponentId id) {
     return Optional.ofNullable(extensions.get(id));
+  }
+
+  @Override
+  public Optional<Consumer> pipeline(String id) {
+    Consumer head = pipelineEntries.get(id);
+    return head == null ? Optional.empty() : Optional.of(batch -> Guarded.consume(head, batch));
   }
 
   public SelfTelemetry telemetry() {

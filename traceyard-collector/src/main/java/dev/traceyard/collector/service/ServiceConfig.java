@@ -228,6 +228,9 @@ public final class ServiceConfig {
     for (ComponentId c : connectors) {
       checkPipelineReferences(components.get(ComponentKind.CONNECTOR).get(c), pipelines, errors);
     }
+    for (ParsedComponent<?> p : components.get(ComponentKind.PROCESSOR).values()) {
+      checkProcessorPipelineReferences(p, pipelines, errors);
+    }
     // A pipeline P feeds Q when P exports to a connector that Q receives from.
     for (PipelineConfig start : pipelines) {
       if (reaches(start, start, pipelines, connectors, new HashSet<>())) {
@@ -248,6 +251,26 @@ public final class ServiceConfig {
         errors.add(at, "references pipeline '" + pipelineId + "' which is not defined under service.pipelines");
       } else if (!target.receivers().contains(pc.id)) {
         errors.add(at, "references pipeline '" + pipelineId + "' which does not list '" + pc.id + "' among its receivers");
+      }
+    });
+  }
+
+  /**
+   * Pipelines a processor's config names to emit into (e.g. trace_quality's findings_pipelines) must
+   * exist and must not contain that processor, which would feed its own output back into itself.
+   */
+  @SuppressWarnings("unchecked")
+  private static <C> void checkProcessorPipelineReferences(ParsedComponent<?> pc, List<PipelineConfig> pipelines,
+      ConfigErrors errors) {
+    ParsedComponent<C> typed = (ParsedComponent<C>) pc;
+    Map<String, String> refs = ((ProcessorFactory<C>) typed.factory).pipelineReferences(typed.config);
+    refs.forEach((path, pipelineId) -> {
+      PipelineConfig target = pipelines.stream().filter(p -> p.id().equals(pipelineId)).findFirst().orElse(null);
+      String at = "processors." + pc.id + "." + path;
+      if (target == null) {
+        errors.add(at, "references pipeline '" + pipelineId + "' which is not defined under service.pipelines");
+      } else if (target.processors().contains(pc.id)) {
+        errors.add(at, "references pipeline '" + pipelineId + "' which runs '" + pc.id + "' itself");
       }
     });
   }

@@ -43,7 +43,7 @@ class StartDemoIT {
   }
 
   @Test
-  void startDemoFromTheRunnableJarShowsTheDemoServicesAndTheirEdges() throws Exception {
+  void startDemoFromTheRunnableJarShowsTheDemoServicesTheirEdgesAndNoInstrumentationFindings() throws Exception {
     Path jar = Paths.get("target", "traceyard.jar");
     assertThat(jar).as("the shaded jar built in the package phase").isRegularFile();
     Path ports = dir.resolve("ports.yaml");
@@ -51,6 +51,9 @@ class StartDemoIT {
         "receivers:",
         "  otlp: {protocols: {grpc: {endpoint: '127.0.0.1:0'}, http: {endpoint: '127.0.0.1:0'}}}",
         "  zipkin: {endpoint: '127.0.0.1:0'}",
+        // short windows so the built-in trace_quality reports within the test
+        "processors:",
+        "  trace_quality: {trace_window: 3s, report_interval: 5s}",
         "exporters:",
         "  traceyard: {query: {endpoint: '127.0.0.1:0'}}",
         "extensions:",
@@ -92,6 +95,21 @@ class StartDemoIT {
         edges.add(e.path("parent").asText() + "->" + e.path("child").asText());
       }
       assertThat(edges).contains("frontend->checkout", "checkout->inventory", "checkout->payments");
+    });
+    // The demo services are instrumented correctly: the built-in trace_quality sees their traces and
+    // reports cost for every one of them, and no finding at all (no false positives).
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+      HttpResponse<String> health = http.send(HttpRequest.newBuilder(
+          URI.create(query + "/api/v1/quality/findings?lookback=1h")).timeout(Duration.ofSeconds(30)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      Set<String> seen = new HashSet<>();
+      for (JsonNode svc : new ObjectMapper().readTree(health.body()).path("services")) {
+        assertThat(svc.path("findings").asLong()).as("%s", svc).isZero();
+        if (svc.path("tracesTotal").asLong() > 0) {
+          seen.add(svc.path("service").asText());
+        }
+      }
+      assertThat(seen).as(health.body()).contains("frontend", "checkout", "inventory", "payments");
     });
     // demo logs belong in the UI, not in the server's console
     assertThat(output).noneMatch(l -> l.contains("checkout requested by"));

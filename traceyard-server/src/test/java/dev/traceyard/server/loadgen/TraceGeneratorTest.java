@@ -136,4 +136,18 @@ class TraceGeneratorTest {
         .doesNotHaveDuplicates()
         .contains("frontend");
   }
+
+  @Test
+  void request_keepsTheErrorRatioAcrossSmallRequests() {
+    TraceGenerator generator = new TraceGenerator(10, 0, 3);
+    java.util.Set<com.google.protobuf.ByteString> errorTraces = new java.util.HashSet<>();
+    for (int i = 0; i < 200; i++) {
+      // 5 whole traces per request: 1% of 5 rounds down to none when counted per request.
+      ExportTraceServiceRequest request = generator.request(50, 0.01, END);
+      request.getResourceSpansList().stream().flatMap(rs -> rs.getScopeSpans(0).getSpansList().stream())
+          .filter(s -> s.getStatus().getCodeValue() == 2).forEach(s -> errorTraces.add(s.getTraceId()));
+    }
+    // 200 requests x 5 traces = 1000 traces, 1% of them failed.
+    assertThat(errorTraces).hasSize(10);
+  }
 }

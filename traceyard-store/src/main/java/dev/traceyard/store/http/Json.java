@@ -7,7 +7,6 @@ import com.google.protobuf.MessageOrBuilder;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
-import dev.traceyard.collector.otlp.OtlpJson;
 
 /** JSON responses. */
 final class Json {
@@ -31,9 +30,9 @@ final class Json {
     }
   }
 
-  /** An OTLP message in OTLP/JSON (hex ids, integer enums). */
+  /** An OTLP message in OTLP/JSON (hex ids, integer enums), the same document as {@code OtlpJson}'s. */
   static HttpResponse otlp(MessageOrBuilder message) {
-    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, OtlpJson.encodeToBytes(message));
+    return HttpResponse.of(HttpStatus.OK, MediaType.JSON_UTF_8, OtlpJsonWriter.encode(message));
   }
 
   /** The native API's error body: {@code {"error": "..."}}. */

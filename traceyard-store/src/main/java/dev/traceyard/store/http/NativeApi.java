@@ -12,6 +12,8 @@ import dev.traceyard.store.query.BadQueryException;
 import dev.traceyard.store.query.Exemplar;
 import dev.traceyard.store.query.ExemplarQuery;
 import dev.traceyard.store.query.Ids;
+import dev.traceyard.store.query.QualityCost;
+import dev.traceyard.store.query.QualityFindings;
 import dev.traceyard.store.query.MetricQuery;
 import dev.traceyard.store.query.QueryService;
 import dev.traceyard.store.query.RedQuery;
@@ -53,6 +55,8 @@ final class NativeApi {
     sb.route().get(p + "/exemplars").build(Handlers.blocking(log, Json::error, api::exemplars));
     sb.route().get(p + "/dependencies").build(Handlers.blocking(log, Json::error, api::dependencies));
     sb.route().get(p + "/metrics").build(Handlers.blocking(log, Json::error, api::metrics));
+    sb.route().get(p + "/quality/findings").build(Handlers.blocking(log, Json::error, api::qualityFindings));
+    sb.route().get(p + "/quality/cost").build(Handlers.blocking(log, Json::error, api::qualityCost));
   }
 
   static TraceId traceId(String text) {
@@ -270,6 +274,108 @@ final class NativeApi {
     TimeWindow w = TimeWindow.of(p, qs.nowNanos(), HOUR);
     return Json.otlp(qs.metrics(new MetricQuery(p.string("service"), p.string("name"), w.start(), w.end(),
         p.integer("limit", 10_000, 1, 100_000))));
+  }
+
+  private HttpResponse qualityFindings(ServiceRequestContext ctx) {
+    Params p = Params.strict(ctx, "service", "start", "end", "lookback");
+    TimeWindow w = TimeWindow.of(p, qs.nowNanos(), HOUR);
+    String service = p.string("service");
+    QualityFindings f = qs.quality().findings(service, w.start(), w.end());
+    ObjectNode out = Json.object();
+    out.put("startUnixNano", Long.toString(w.start()));
+    out.put("endUnixNano", Long.toString(w.end()));
+    if (service == null) {
+      ArrayNode a = out.putArray("services");
+      for (QualityFindings.ServiceSummary s : f.services()) {
+        a.addObject()
+            .put("service", s.service())
+            .put("worstShare", s.worstShare())
+            .put("worstKind", s.worstKind())
+            .put("findingKinds", s.kinds())
+            .put("findings", s.findings())
+            .put("tracesTotal", s.tracesTotal());
+      }
+      return Json.ok(out);
+    }
+    out.put("service", service);
+    out.put("bucketSeconds", f.bucketNanos() / 1_000_000_000L);
+    out.put("bucketStartUnixNano", Long.toString(f.bucketStartNanos()));
+    long total = f.services().stream().filter(s -> service.equals(s.service())).mapToLong(
+        QualityFindings.ServiceSummary::tracesTotal).findFirst().orElse(0);
+    out.put("tracesTotal", total);
+    ArrayNode a = out.putArray("findings");
+    for (QualityFindings.Finding x : f.findings()) {
+      ObjectNode n = a.addObject();
+      n.put("kind", x.kind());
+      n.put("spanName", x.spanName());
+      n.put("attributeKey", x.attributeKey());
+      n.put("peerService", x.peerService());
+      n.put("count", x.count());
+      n.put("tracesAffected", x.tracesAffected());
+      n.put("tracesTotal", x.tracesTotal());
+      n.put("share", x.share());
+      ArrayNode trend = n.putArray("trend");
+      for (long c : x.trend()) {
+        trend.add(c);
+      }
+      ArrayNode examples = n.putArray("examples");
+      for (QualityFindings.Example e : x.examples()) {
+        examples.addObject()
+            .put("traceId", e.traceId().toHex())
+            .put("spanId", e.spanId() == null ? null : Ids.hex(e.spanId()))
+            .put("timeUnixNano", Long.toString(e.timeNanos()));
+      }
+      n.put("detail", x.detail());
+      n.put("cardinalityEstimate", x.cardinalityEstimate());
+      n.put("lastSeenUnixNano", Long.toString(x.lastSeenNanos()));
+    }
+    return Json.ok(out);
+  }
+
+  private HttpResponse qualityCost(ServiceRequestContext ctx) {
+    Params p = Params.strict(ctx, "service", "start", "end", "lookback");
+    TimeWindow w = TimeWindow.of(p, qs.nowNanos(), HOUR);
+    QualityCost c = qs.quality().cost(p.string("service"), w.start(), w.end());
+    ObjectNode out = Json.object();
+    out.put("startUnixNano", Long.toString(w.start()));
+    out.put("endUnixNano", Long.toString(w.end()));
+    out.put("observedSeconds", c.observedSeconds());
+    out.put("totalBytes", c.totalBytes());
+    ArrayNode a = out.putArray("services");
+    for (QualityCost.ServiceCost s : c.services()) {
+      ObjectNode n = a.addObject();
+      n.put("service", s.service());
+      n.put("traces", s.traces());
+      n.put("spans", s.spans());
+      n.put("bytes", s.bytes());
+      n.put("attributeBytes", s.attributeBytes());
+      n.put("tracesPerSecond", s.tracesPerSecond());
+      n.put("spansPerTrace", s.spansPerTrace());
+      n.put("bytesPerSpan", s.bytesPerSpan());
+      n.put("share", s.share());
+      n.putObject("lever").put("name", s.lever().name()).put("reason", s.lever().reason());
+      if (p.string("service") == null) {
+        continue;
+      }
+      ArrayNode names = n.putArray("spanNames");
+      for (QualityCost.SpanNameCost x : s.spanNames()) {
+        names.addObject()
+            .put("name", x.name())
+            .put("spans", x.spans())
+            .put("traces", x.traces())
+            .put("bytes", x.bytes())
+            .put("attributeBytes", x.attributeBytes())
+            .put("spansPerSecond", x.spansPerSecond())
+            .put("spansPerTrace", x.spansPerTrace())
+            .put("bytesPerSpan", x.bytesPerSpan())
+            .put("share", x.share());
+      }
+      ArrayNode attrs = n.putArray("attributes");
+      for (QualityCost.AttributeCost x : s.attributes()) {
+        attrs.addObject().put("key", x.key()).put("bytes", x.bytes()).put("count", x.count()).put("share", x.share());
+      }
+    }
+    return Json.ok(out);
   }
 
   static String abbreviate(String s) {

@@ -39,6 +39,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -49,6 +50,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -70,9 +73,16 @@ public final class QueryService {
   private static final int QUERY_TIMEOUT_SECONDS = 60;
 
   private final Store store;
+  private final QualityQueries quality;
 
   public QueryService(Store store) {
     this.store = Objects.requireNonNull(store, "store");
+    this.quality = new QualityQueries(store);
+  }
+
+  /** What the trace_quality processor reported: findings and cost (the "Instrumentation health" page). */
+  public QualityQueries quality() {
+    return quality;
   }
 
   /** Now, by the store's clock, in unix nanoseconds. */
@@ -103,59 +113,66 @@ public final class QueryService {
       }
       Set<TraceId> wanted = new HashSet<>(unique);
       Map<String, List<SidRange>> byPart = byPartition(ranges);
-      // The spans' attributes, in their original order (row order within a span).
-      Map<String, List<KeyValue>> attributes = new HashMap<>();
-      Sql attrs = new Sql();
+      // Spans and their attribute rows in one statement (one parse, plan and round trip instead of
+      // two; each part found by zone maps on sid: a few row groups whatever the table size). The
+      // resources and scopes come from the per-partition cache instead of a join (a join costs as
+      // much as the span read itself), and the order is restored here rather than by a SQL sort.
+      Sql sql = new Sql();
       int i = 0;
       for (Map.Entry<String, List<SidRange>> e : byPart.entrySet()) {
-        if (i++ > 0) {
-          attrs.add(" UNION ALL ");
-        }
         String a = e.getKey();
-        // The spans' dictionary ids (the sid filter sits on the spans scan, so zone maps apply), then
-        // their values.
-        attrs.add("SELECT '" + a + "' AS part, u.sid, u.rn, v.key, v.type, v.str, v.num FROM (SELECT sid,"
+        sql.add(i++ > 0 ? " UNION ALL " : "");
+        sql.add("SELECT '" + a + "' AS part, 0 AS k, sid, 0::BIGINT AS rn, trace_hi, trace_lo, span_id, parent_span_id,"
+            + " trace_state, flags, name, kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message,"
+            + " rid, scid, dropped_attributes_count, events, dropped_events_count, links, dropped_links_count,"
+            + " NULL::VARCHAR AS key, NULL::TINYINT AS type, NULL::VARCHAR AS str, NULL::DOUBLE AS num FROM " + a
+            + ".spans WHERE ");
+        sidRanges(sql, "sid", e.getValue());
+        // The spans' attributes: their dictionary ids in list order (the sid filter sits on the spans
+        // scan, so zone maps apply), then the dictionary values.
+        sql.add(" UNION ALL SELECT '" + a + "', 1, u.sid, u.rn, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
+            + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.key, v.type, v.str, v.num FROM (SELECT sid,"
             + " unnest(attr_vids) AS vid, generate_subscripts(attr_vids, 1) AS rn FROM " + a + ".spans WHERE ");
-        sidRanges(attrs, "sid", e.getValue());
-        attrs.add(") u JOIN " + a + ".span_attr_values v ON u.vid = v.vid");
+        sidRanges(sql, "sid", e.getValue());
+        sql.add(") u JOIN " + a + ".span_attr_values v ON u.vid = v.vid");
       }
-      attrs.add(" ORDER BY part, sid, rn");
-      query(attrs, r -> attributes.computeIfAbsent(r.getString(1) + "/" + r.getLong(2), k -> new ArrayList<>())
-          .add(KeyValue.newBuilder().setKey(nz(r.getString(4)))
-              .setValue(AttrValues.value(r.getInt(5), r.getString(6), r.getDouble(7))).build()));
-      // Spans with their resource and scope in one query (each partition stores a resource once); the
-      // sid ranges are found by zone maps (a few row groups, whatever the table size).
-      Sql sql = new Sql();
-      i = 0;
-      for (Map.Entry<String, List<SidRange>> e : byPart.entrySet()) {
-        if (i++ > 0) {
-          sql.add(" UNION ALL ");
-        }
-        String a = e.getKey();
-        sql.add("SELECT '" + a + "' AS part, s.trace_hi, s.trace_lo, s.span_id, s.parent_span_id, s.trace_state, s.flags,"
-            + " s.name, s.kind, s.start_ns, s.start_ns + s.duration_ns AS end_ns, s.status_code, s.status_message, s.rid,"
-            + " s.scid, s.sid, s.dropped_attributes_count, s.events, s.dropped_events_count, s.links,"
-            + " s.dropped_links_count, r.hash, r.attributes, r.dropped_attributes_count, r.entity_refs, r.schema_url,"
-            + " c.hash, c.name, c.version, c.attributes, c.dropped_attributes_count, c.schema_url FROM " + a
-            + ".spans s LEFT JOIN " + a + ".resources r ON r.rid = s.rid LEFT JOIN " + a + ".scopes c ON c.scid = s.scid"
-            + " WHERE ");
-        sidRanges(sql, "s.sid", e.getValue());
-      }
-      sql.add(" ORDER BY start_ns, span_id");
-      Map<String, Dictionaries.ResourceEntry> resources = new HashMap<>();
-      Map<String, Dictionaries.ScopeEntry> scopes = new HashMap<>();
-      Map<TraceId, Grouper<Span>> byTrace = new HashMap<>();
+      List<SpanRow> spanRows = new ArrayList<>();
+      Map<String, List<AttrRow>> attributes = new HashMap<>();
       query(sql, r -> {
         String part = r.getString(1);
-        Dictionaries.ResourceEntry re = resources.computeIfAbsent(part + "/" + r.getInt(14), k -> resourceEntry(r, 22));
-        Dictionaries.ScopeEntry se = scopes.computeIfAbsent(part + "/" + r.getInt(15), k -> scopeEntry(r, 27));
-        TraceId id = new TraceId(r.getLong(2), r.getLong(3));
-        if (!wanted.contains(id)) {
-          return; // a span of another trace within the bounds of many ranges
+        if (r.getInt(2) == 1) {
+          attributes.computeIfAbsent(part + "/" + r.getLong(3), k -> new ArrayList<>()).add(new AttrRow(r.getLong(4),
+              KeyValue.newBuilder().setKey(nz(r.getString(24)))
+                  .setValue(AttrValues.value(r.getInt(25), r.getString(26), r.getDouble(27))).build()));
+          return;
         }
-        List<KeyValue> spanAttributes = attributes.getOrDefault(part + "/" + r.getLong(16), List.of());
-        byTrace.computeIfAbsent(id, k -> new Grouper<>()).add(re, se, span(r, spanAttributes));
+        TraceId id = new TraceId(r.getLong(5), r.getLong(6));
+        if (wanted.contains(id)) { // else a span of another trace within the bounds of many ranges
+          spanRows.add(spanRow(part, id, r));
+        }
       });
+      // The order of the former SQL: spans by start, then span id (as signed BIGINT); attributes by row.
+      spanRows.sort(Comparator.comparingLong(SpanRow::startNanos).thenComparingLong(SpanRow::spanId));
+      Map<TraceId, Grouper<Span>> byTrace = new HashMap<>();
+      List<Ref> refs = new ArrayList<>(spanRows.size());
+      for (SpanRow row : spanRows) {
+        List<AttrRow> attrs = attributes.get(row.part + "/" + row.sid);
+        Span.Builder b = row.span;
+        if (attrs != null) {
+          attrs.sort(Comparator.comparingLong(AttrRow::rn));
+          for (AttrRow a : attrs) {
+            b.addAttributes(a.kv);
+          }
+        }
+        refs.add(new Ref(row.part, row.rid, row.scid));
+      }
+      Dictionaries dict = cachedDictionaries(lease, refs);
+      for (int j = 0; j < spanRows.size(); j++) {
+        SpanRow row = spanRows.get(j);
+        Ref ref = refs.get(j);
+        byTrace.computeIfAbsent(row.trace, k -> new Grouper<>()).add(dict.resource(ref.part, ref.rid),
+            dict.scope(ref.part, ref.scid), row.span.build());
+      }
       for (TraceId id : unique) {
         Grouper<Span> g = byTrace.get(id);
         if (g != null) {
@@ -265,28 +282,37 @@ public final class QueryService {
     return out;
   }
 
-  private static Span span(ResultSet r, List<KeyValue> attributes) throws SQLException {
+  /** A span row of the trace-by-id statement, its attributes still to add. */
+  private record SpanRow(String part, long sid, TraceId trace, int rid, int scid, long startNanos, long spanId,
+      Span.Builder span) {}
+
+  /** An attribute row: its row number orders a span's attributes as they were written. */
+  private record AttrRow(long rn, KeyValue kv) {}
+
+  /** The span of a row of the trace-by-id statement (columns 5..23), without its attributes. */
+  private static SpanRow spanRow(String part, TraceId id, ResultSet r) throws SQLException {
+    long spanId = r.getLong(7);
+    long startNanos = r.getLong(13);
     Span.Builder b = Span.newBuilder()
-        .setTraceId(new TraceId(r.getLong(2), r.getLong(3)).toBytes())
-        .setSpanId(Ids.spanIdBytes(r.getLong(4)));
-    long parent = r.getLong(5);
+        .setTraceId(id.toBytes())
+        .setSpanId(Ids.spanIdBytes(spanId));
+    long parent = r.getLong(8);
     if (!r.wasNull()) {
       b.setParentSpanId(Ids.spanIdBytes(parent));
     }
-    b.setTraceState(nz(r.getString(6))).setFlags(r.getInt(7)).setName(nz(r.getString(8))).setKindValue(r.getInt(9))
-        .setStartTimeUnixNano(r.getLong(10)).setEndTimeUnixNano(r.getLong(11));
-    int code = r.getInt(12);
-    String message = nz(r.getString(13));
+    b.setTraceState(nz(r.getString(9))).setFlags(r.getInt(10)).setName(nz(r.getString(11))).setKindValue(r.getInt(12))
+        .setStartTimeUnixNano(startNanos).setEndTimeUnixNano(r.getLong(14));
+    int code = r.getInt(15);
+    String message = nz(r.getString(16));
     if (code != 0 || !message.isEmpty()) {
       b.setStatus(Status.newBuilder().setCodeValue(code).setMessage(message));
     }
-    b.addAllAttributes(attributes)
-        .setDroppedAttributesCount(r.getInt(17))
-        .addAllEvents(OtlpValuesJson.parseEvents(r.getString(18)))
-        .setDroppedEventsCount(r.getInt(19))
-        .addAllLinks(OtlpValuesJson.parseLinks(r.getString(20)))
-        .setDroppedLinksCount(r.getInt(21));
-    return b.build();
+    b.setDroppedAttributesCount(r.getInt(19))
+        .addAllEvents(OtlpValuesJson.parseEvents(r.getString(20)))
+        .setDroppedEventsCount(r.getInt(21))
+        .addAllLinks(OtlpValuesJson.parseLinks(r.getString(22)))
+        .setDroppedLinksCount(r.getInt(23));
+    return new SpanRow(part, r.getLong(3), id, r.getInt(17), r.getInt(18), startNanos, spanId, b);
   }
 
   private record Ref(String part, int rid, int scid) {}
@@ -713,7 +739,9 @@ public final class QueryService {
             sql.add(" AND sid IN (SELECT sid FROM " + a + ".spans WHERE service_name = ?)", service);
           }
         } else {
-          sql.add("SELECT " + column + " AS v, count(*) AS n FROM " + a + ".resource_attrs WHERE true");
+          // Internal resources (trace_quality's reports) have no spans: their keys would only mislead.
+          sql.add("SELECT " + column + " AS v, count(*) AS n FROM " + a + ".resource_attrs WHERE rid NOT IN ("
+              + QualityQueries.internalResources(a) + ")");
           if (service != null) {
             sql.add(" AND rid IN (SELECT rid FROM " + a + ".resources WHERE service_name = ?)", service);
           }
@@ -957,7 +985,10 @@ public final class QueryService {
 
   // ================================================================== logs
 
-  /** Log records of a trace (or of one span of it), rebuilt as one OTLP request. */
+  /**
+   * Log records of a trace (or of one span of it), rebuilt as one OTLP request; records of
+   * internal resources ({@code traceyard.internal = true}, e.g. trace_quality's reports) are left out.
+   */
   public ExportLogsServiceRequest logs(TraceId traceId, Long spanId) {
     try (Partitions.Lease lease = store.partitions().lease()) {
       List<Partition> all = lease.all();
@@ -982,6 +1013,9 @@ public final class QueryService {
         sql.add("SELECT '" + p.alias() + "' AS part, rid, scid, time_ns, observed_ns, severity_number, severity_text,"
             + " body, attributes, dropped_attributes_count, flags, trace_hi, trace_lo, span_id, event_name, lid FROM "
             + p.alias() + ".logs WHERE trace_hi = ? AND trace_lo = ?", traceId.hi(), traceId.lo());
+        // trace_quality's reports carry an example trace's id but are not that trace's logs: they
+        // would list one "finding" line per report interval among the application's own logs.
+        sql.add(" AND rid NOT IN (" + QualityQueries.internalResources(p.alias()) + ")");
         if (spanId != null) {
           sql.add(" AND span_id = ?", spanId);
         }
@@ -1175,6 +1209,72 @@ public final class QueryService {
   }
 
   // ================================================================== resources and scopes
+
+  /** Upper bound of cached resources plus scopes; past it the cache starts over (it only saves reads). */
+  private static final int MAX_CACHED_DICTIONARY_ENTRIES = 100_000;
+
+  /**
+   * Resources and scopes already read, per partition: rows reference them by per-partition numbers
+   * that never change (compaction copies the tables as they are), so a trace by id needs no join nor
+   * extra statement for them once its partition's few resources are known. Keyed by alias, checked
+   * against the partition object itself, so a partition dropped and created again starts afresh.
+   */
+  private final Map<String, CachedDictionary> dictionaryCache = new ConcurrentHashMap<>();
+  private final AtomicInteger cachedDictionaryEntries = new AtomicInteger();
+
+  private record CachedDictionary(Partition partition, Map<Integer, Dictionaries.ResourceEntry> resources,
+      Map<Integer, Dictionaries.ScopeEntry> scopes) {}
+
+  /** As {@link #dictionaries}, reading only what the cache does not hold yet. */
+  private Dictionaries cachedDictionaries(Partitions.Lease lease, List<Ref> refs) {
+    Dictionaries d = new Dictionaries();
+    List<Ref> missing = new ArrayList<>();
+    for (Ref ref : refs) {
+      CachedDictionary c = dictionaryCache.get(ref.part);
+      if (c == null || c.partition != lease.byAlias(ref.part)) {
+        missing.add(ref);
+        continue;
+      }
+      Dictionaries.ResourceEntry re = c.resources.get(ref.rid);
+      Dictionaries.ScopeEntry se = c.scopes.get(ref.scid);
+      if (re == null || se == null) {
+        missing.add(ref);
+        continue;
+      }
+      d.resources.put(ref.part + "/" + ref.rid, re);
+      d.scopes.put(ref.part + "/" + ref.scid, se);
+    }
+    if (missing.isEmpty()) {
+      return d;
+    }
+    Dictionaries loaded = dictionaries(missing);
+    if (cachedDictionaryEntries.get() > MAX_CACHED_DICTIONARY_ENTRIES) {
+      dictionaryCache.clear();
+      cachedDictionaryEntries.set(0);
+    }
+    // Partitions gone (retention) leave the cache with them.
+    dictionaryCache.entrySet().removeIf(e -> lease.byAlias(e.getKey()) != e.getValue().partition);
+    for (Ref ref : missing) {
+      Partition p = lease.byAlias(ref.part);
+      CachedDictionary c = dictionaryCache.compute(ref.part, (k, old) -> old != null && old.partition == p ? old
+          : new CachedDictionary(p, new ConcurrentHashMap<>(), new ConcurrentHashMap<>()));
+      Dictionaries.ResourceEntry re = loaded.resources.get(ref.part + "/" + ref.rid);
+      if (re != null) {
+        d.resources.put(ref.part + "/" + ref.rid, re);
+        if (c.resources.putIfAbsent(ref.rid, re) == null) {
+          cachedDictionaryEntries.incrementAndGet();
+        }
+      }
+      Dictionaries.ScopeEntry se = loaded.scopes.get(ref.part + "/" + ref.scid);
+      if (se != null) {
+        d.scopes.put(ref.part + "/" + ref.scid, se);
+        if (c.scopes.putIfAbsent(ref.scid, se) == null) {
+          cachedDictionaryEntries.incrementAndGet();
+        }
+      }
+    }
+    return d;
+  }
 
   /** Resources and scopes referenced by rows, loaded once per partition. */
   private Dictionaries dictionaries(List<Ref> refs) {

@@ -3,6 +3,7 @@ import {renderSearch} from './search.js';
 import {renderTrace} from './trace.js';
 import {renderMap, renderService} from './map.js';
 import {renderCompare} from './compare.js';
+import {renderHealth} from './health.js';
 import {h, errorState} from './util.js';
 
 const app = document.getElementById('app');
@@ -16,6 +17,7 @@ function routeOf(url) {
   if ((m = p.match(/^\/trace\/([0-9a-fA-F]+)\/?$/))) return {page: 'trace', render: (el, u, ctx) => renderTrace(el, m[1].toLowerCase(), u, ctx)};
   if (p === '/map') return {page: 'map', render: renderMap};
   if (p === '/compare') return {page: 'compare', render: renderCompare};
+  if (p === '/health') return {page: 'health', render: renderHealth};
   if ((m = p.match(/^\/service\/(.+)$/))) return {page: 'map', render: (el, u, ctx) => renderService(el, decodeURIComponent(m[1]), u, ctx)};
   return {page: null, render: (el) => el.replaceChildren(h('h1', {}, 'Page not found'),
     h('p', {}, 'Nothing lives at ', h('code', {}, p), '. ', h('a', {href: '/search', 'data-nav': true}, 'Search traces'), '.'))};
@@ -25,7 +27,7 @@ async function render() {
   const url = new URL(location.href);
   const route = routeOf(url);
   const token = ++generation;
-  for (const [id, page] of [['nav-search', 'search'], ['nav-map', 'map'], ['nav-compare', 'compare']]) {
+  for (const [id, page] of [['nav-search', 'search'], ['nav-map', 'map'], ['nav-compare', 'compare'], ['nav-health', 'health']]) {
     const a = document.getElementById(id);
     if (route.page === page) a.setAttribute('aria-current', 'page'); else a.removeAttribute('aria-current');
   }

@@ -30,7 +30,27 @@ public record OtlpExporterConfig(HostPort endpoint, boolean useTls, boolean gzip
 
 
   static OtlpExporterConfig parse(ConfigNode node) {
-    Endpoint ep = parseEndpoint(node);
+    return parse(node, parseEndpoint(node));
+  }
+
+  /**
+   * The settings of {@code loadbalancing}'s {@code protocol.otlp}: every key of this exporter except
+   * {@code endpoint}, which the resolver supplies per backend ({@link #withEndpoint}). TLS is on unless
+   * {@code tls.insecure} is true, as for an endpoint without a scheme.
+   */
+  public static OtlpExporterConfig parseWithoutEndpoint(ConfigNode node) {
+    if (node.isSet("endpoint")) {
+      node.error("endpoint", "must not be set here: the resolver supplies each endpoint");
+    }
+    return parse(node, new Endpoint(HostPort.of("localhost", 4317), false));
+  }
+
+  /** The same settings for another backend. */
+  public OtlpExporterConfig withEndpoint(HostPort other) {
+    return new OtlpExporterConfig(other, useTls, gzip, headers, tls, auth, balancerName, helper);
+  }
+
+  private static OtlpExporterConfig parse(ConfigNode node, Endpoint ep) {
     boolean gzip = CompressionSetting.parseGzip(node);
     Map<String, String> headers = node.stringMap("headers");
     TlsClientSettings tls = TlsClientSettings.parse(node.child("tls"));

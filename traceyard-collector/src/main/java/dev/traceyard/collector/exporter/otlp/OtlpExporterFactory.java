@@ -6,6 +6,7 @@ import dev.traceyard.collector.component.ExporterFactory;
 import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.config.ConfigNode;
 import dev.traceyard.collector.exporter.exporterhelper.ExporterHelper;
+import dev.traceyard.collector.exporter.exporterhelper.Sender;
 import java.util.Set;
 
 /** The {@code otlp} exporter: OTLP over gRPC, all three signals. */
@@ -24,6 +25,11 @@ public final class OtlpExporterFactory implements ExporterFactory<OtlpExporterCo
   @Override
   public Set<Signal> signals() {
     return Set.of(Signal.values());
+  }
+
+  /** One OTLP/gRPC sender, for exporters that put their own queue around it (loadbalancing). */
+  public static Sender sender(OtlpExporterConfig config, org.slf4j.Logger logger) {
+    return new OtlpGrpcSender(config, logger);
   }
 
   @Override

@@ -108,6 +108,10 @@ final class OtlpGrpcSender implements Sender {
         }
       }
     } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.UNKNOWN && connectionLost(e)) {
+        // The server went away mid-call (killed, connection reset): transient, like a refused connection.
+        return ConsumeResult.retryable("connection to " + config.endpoint() + " lost: " + e.getStatus().getCause(), null);
+      }
       return fromStatus(e.getStatus(), retryDelay(e), config.endpoint().toString());
     } catch (RuntimeException e) {
       // Not a gRPC status (e.g. the connection could not be made): transient from our side.
@@ -126,12 +130,26 @@ final class OtlpGrpcSender implements Sender {
     return ConsumeResult.success();
   }
 
+  /** Whether the call failed because the connection or stream closed under it, not because of the data. */
+  static boolean connectionLost(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof com.linecorp.armeria.common.ClosedSessionException
+          || t instanceof com.linecorp.armeria.common.stream.ClosedStreamException
+          || t instanceof com.linecorp.armeria.client.UnprocessedRequestException
+          || t instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * otelcol's mapping: transient codes are retried; RESOURCE_EXHAUSTED only when the server says
    * when to come back (RetryInfo), since without it the limit may be permanent; the rest is permanent.
    */
   static ConsumeResult fromStatus(Status status, Duration retryAfter, String endpoint) {
     String message = "gRPC " + status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription())
+        + (status.getCode() == Status.Code.UNKNOWN && status.getCause() != null ? " (" + status.getCause() + ")" : "")
         + " from " + endpoint;
     switch (status.getCode()) {
       case CANCELLED:

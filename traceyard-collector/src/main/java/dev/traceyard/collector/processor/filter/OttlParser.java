@@ -298,7 +298,11 @@ final class OttlParser {
       if (k.kind() == Kind.STRING) {
         keys.add(k.text());
       } else if (k.kind() == Kind.INT) {
-        keys.add(Long.parseLong(k.text()));
+        try {
+          keys.add(Long.parseLong(k.text()));
+        } catch (NumberFormatException e) {
+          throw new OttlSyntaxException(k.column(), "index out of range: " + k.text());
+        }
       } else {
         throw new OttlSyntaxException(k.column(), "expected a string key or an integer index in [...] but found " + k.describe());
       }

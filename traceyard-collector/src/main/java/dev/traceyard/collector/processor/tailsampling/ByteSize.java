@@ -20,7 +20,12 @@ final class ByteSize {
     if (m == null || !m.matches()) {
       throw new IllegalArgumentException("expected a byte count such as 268435456 or 256MiB, got '" + v.asText() + "'");
     }
-    long n = Long.parseLong(m.group(1));
+    long n;
+    try {
+      n = Long.parseLong(m.group(1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("byte count '" + v.asText() + "' is too large");
+    }
     String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(Locale.ROOT);
     long factor;
     switch (unit) {

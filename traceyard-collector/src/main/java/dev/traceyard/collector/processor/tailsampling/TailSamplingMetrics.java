@@ -20,6 +20,8 @@ final class TailSamplingMetrics {
   static final String EARLY_DECISIONS = "traceyard_processor_tail_sampling_early_decisions";
   static final String DECISION_LATENCY = "traceyard_processor_tail_sampling_decision_latency_seconds";
   static final String SAMPLED_OUT_SPANS = "traceyard_processor_tail_sampling_sampled_out_spans";
+  static final String REPLAY_DUPLICATES = "traceyard_processor_tail_sampling_replay_duplicates";
+  static final String HANDED_OVER = "traceyard_processor_tail_sampling_handed_over_traces";
 
   private static final double[] LATENCY_BUCKETS = {0.1, 0.25, 0.5, 1, 2, 5, 10, 15, 20, 30, 45, 60, 120, 300};
 
@@ -33,6 +35,8 @@ final class TailSamplingMetrics {
   final CounterDataPoint earlyForNumTraces;
   final CounterDataPoint sampledOutSpans;
   final DistributionDataPoint decisionLatency;
+  final CounterDataPoint replayDuplicates;
+  final CounterDataPoint handedOver;
   /** [policy index][decision ordinal]. */
   private final CounterDataPoint[][] policyDecisions;
 
@@ -57,6 +61,10 @@ final class TailSamplingMetrics {
         "processor").labelValues(processor);
     decisionLatency = t.histogram(DECISION_LATENCY, "Time from a trace's first span to its decision.",
         LATENCY_BUCKETS, "processor").labelValues(processor);
+    replayDuplicates = t.counter(REPLAY_DUPLICATES, "Kafka gateway mode: replayed spans dropped because they were "
+        + "exported before their trace's decision was stored.", "processor").labelValues(processor);
+    handedOver = t.counter(HANDED_OVER, "Kafka gateway mode: undecided traces let go when their partition moved to "
+        + "another gateway, which replays and decides them.", "processor").labelValues(processor);
     var byPolicy = t.counter(POLICY_DECISIONS, "Answers of each top-level policy.", "processor", "policy", "decision");
     policyDecisions = new CounterDataPoint[policyNames.size()][Decision.values().length];
     for (int i = 0; i < policyNames.size(); i++) {

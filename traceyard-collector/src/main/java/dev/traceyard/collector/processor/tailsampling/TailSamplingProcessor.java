@@ -15,6 +15,7 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,7 +98,23 @@ final class TailSamplingProcessor implements Processor {
   private boolean stopping;
   private Thread decider;
 
+  // Kafka gateway mode (null / unused otherwise): see PartitionedTailSampler.
+  private final PartitionLedger ledger;
+  private final DecisionLog decisionLog;
+  /** Per kept trace: the highest data offset already exported; replayed spans at or below it are duplicates. */
+  private final DecisionCache<Long> exportedCache;
+  private volatile boolean halted;
+
   TailSamplingProcessor(ComponentSettings settings, TailSamplingConfig config, Consumer next, LongSupplier clock) {
+    this(settings, config, next, clock, null);
+  }
+
+  /** With a decision log: the Kafka gateway mode, fed through {@link #consume(Batch, int, long)}. */
+  TailSamplingProcessor(ComponentSettings settings, TailSamplingConfig config, Consumer next, LongSupplier clock,
+      DecisionLog decisionLog) {
+    this.decisionLog = decisionLog;
+    this.ledger = decisionLog == null ? null : new PartitionLedger();
+    this.exportedCache = new DecisionCache<>(decisionLog == null ? 0 : config.sampledCacheSize());
     this.next = next;
     this.clock = clock;
     this.waitNanos = config.decisionWait().toNanos();
@@ -140,6 +157,14 @@ final class TailSamplingProcessor implements Processor {
 
   @Override
   public ConsumeResult consume(Batch batch) {
+    return consume(batch, -1, -1);
+  }
+
+  /**
+   * Takes a batch read from {@code offset} of Kafka data partition {@code partition} (gateway mode;
+   * -1 otherwise): its new traces hold that offset in the {@link PartitionLedger} until decided.
+   */
+  ConsumeResult consume(Batch batch, int partition, long offset) {
     if (!(batch instanceof TraceBatch)) {
       return ConsumeResult.permanent("processor " + name + " (tail_sampling) takes traces only, got "
           + batch.signal().configName());
@@ -174,7 +199,7 @@ final class TailSamplingProcessor implements Processor {
       try {
         long[] room = room(groups);
         if (fits(room[0], (int) room[1])) {
-          admit(groups, clock.getAsLong());
+          admit(groups, clock.getAsLong(), partition < 0 || ledger == null ? null : ledger.current(partition), offset);
           stopped = stopping;
           victims = null;
         } else {
@@ -258,11 +283,14 @@ final class TailSamplingProcessor implements Processor {
   }
 
   /** Files every group: into its trace, or after its trace's decision if it comes late. Under lock, room checked. */
-  private void admit(List<SpanGrouper.Group> groups, long now) {
+  private void admit(List<SpanGrouper.Group> groups, long now, PartitionLedger.Part part, long offset) {
     boolean queued = false;
     for (SpanGrouper.Group g : groups) {
       TraceBuffer t = traces.get(g.key);
       if (t != null) {
+        if (part != null) {
+          t.lastOffset = Math.max(t.lastOffset, offset);
+        }
         if (t.state == TraceBuffer.State.BUFFERED) {
           t.append(g);
           bufferedBytes += g.memoryBytes;
@@ -276,7 +304,18 @@ final class TailSamplingProcessor implements Processor {
       }
       String keptBy = sampledCache.get(g.key);
       if (keptBy != null) {
-        outQueue.add(new Outgoing(g.fragments, null, keptBy, g.spanCount(), g.memoryBytes));
+        Outgoing.Durable durable = null;
+        if (part != null) {
+          Long exported = exportedCache.get(g.key);
+          if (exported != null && offset <= exported) {
+            // Replayed after a move or crash: these spans were exported before the decision was stored.
+            tsMetrics.replayDuplicates.inc(g.spanCount());
+            continue;
+          }
+          part.hold(offset);
+          durable = new Outgoing.Durable(g.key, part, offset, offset);
+        }
+        outQueue.add(new Outgoing(g.fragments, null, keptBy, g.spanCount(), g.memoryBytes, durable));
         outBytes += g.memoryBytes;
         tsMetrics.bytes.inc(g.memoryBytes);
         tsMetrics.lateSampled.inc(g.spanCount());
@@ -286,6 +325,12 @@ final class TailSamplingProcessor implements Processor {
         tsMetrics.sampledOutSpans.inc(g.spanCount());
       } else {
         t = new TraceBuffer(g.key, now, waitNanos);
+        if (part != null) {
+          t.part = part;
+          t.firstOffset = offset;
+          t.lastOffset = offset;
+          part.hold(offset);
+        }
         t.append(g);
         traces.put(g.key, t);
         bufferedTraces++;
@@ -372,12 +417,13 @@ final class TailSamplingProcessor implements Processor {
     for (int i = 0; i < verdicts.length; i++) {
       verdicts[i] = policies.evaluate(batch.get(i), policyListener);
     }
+    List<Runnable> writes = ledger == null ? null : new ArrayList<>();
     lock.lock();
     try {
       long now = clock.getAsLong();
       boolean queued = false;
       for (int i = 0; i < verdicts.length; i++) {
-        queued |= finish(batch.get(i), verdicts[i], now);
+        queued |= finish(batch.get(i), verdicts[i], now, writes);
       }
       if (queued) {
         wake.signal();
@@ -385,10 +431,31 @@ final class TailSamplingProcessor implements Processor {
     } finally {
       lock.unlock();
     }
+    if (writes != null) {
+      // Off the lock: a producer may block on metadata or a full buffer.
+      writes.forEach(Runnable::run);
+    }
   }
 
-  /** Records a decision; returns whether kept spans were queued for sending. Under lock. */
-  private boolean finish(TraceBuffer t, PolicySet.Verdict verdict, long now) {
+  /** Stores a decision; the held offset is released once it is durable. Never throws. */
+  private void writeDecision(Outgoing.Durable d, boolean sampled, String policy) {
+    DecisionRecord record = new DecisionRecord(d.key().high(), d.key().low(), sampled, policy,
+        System.currentTimeMillis(), d.lastOffset());
+    PartitionLedger.Part part = d.part();
+    long held = d.holdOffset();
+    try {
+      decisionLog.write(part.partition, record, () -> part.release(held));
+    } catch (RuntimeException e) {
+      // The offset stays held: the partition's next owner replays and decides the trace again.
+      forwardLog.warn("could not store the decision for a trace of partition {}: {}", part.partition, e.toString());
+    }
+  }
+
+  /**
+   * Records a decision; returns whether kept spans were queued for sending. Under lock. In gateway
+   * mode, a dropped trace's decision is added to {@code writes}, to be stored after the lock.
+   */
+  private boolean finish(TraceBuffer t, PolicySet.Verdict verdict, long now, List<Runnable> writes) {
     traces.remove(t.key);
     t.state = TraceBuffer.State.DONE;
     decidingTraces--;
@@ -396,6 +463,15 @@ final class TailSamplingProcessor implements Processor {
     long memory = t.memoryBytes + t.lateMemoryBytes;
     decidingBytes -= memory;
     int spans = t.stats.spanCount() + t.lateSpans;
+    if (t.part != null && !t.part.owned()) {
+      // Its partition moved while the policies ran: the new owner replays and decides it.
+      tsMetrics.handedOver.inc();
+      tsMetrics.bytes.dec(memory);
+      t.release();
+      return false;
+    }
+    Outgoing.Durable durable = t.part == null ? null
+        : new Outgoing.Durable(t.key, t.part, t.firstOffset, t.lastOffset);
     tsMetrics.decisionLatency.observe(Math.max(0, now - t.firstArrivalNanos) / 1e9);
     boolean queued = false;
     if (verdict.sampled()) {
@@ -405,7 +481,7 @@ final class TailSamplingProcessor implements Processor {
         all = new ArrayList<>(t.fragments);
         all.addAll(t.lateFragments);
       }
-      outQueue.add(new Outgoing(all, t.decodedIfAny(), verdict.policy(), spans, memory));
+      outQueue.add(new Outgoing(all, t.decodedIfAny(), verdict.policy(), spans, memory, durable));
       outBytes += memory;
       tsMetrics.sampledTraces.inc();
       if (t.lateSpans > 0) {
@@ -414,6 +490,9 @@ final class TailSamplingProcessor implements Processor {
       queued = true;
     } else {
       notSampledCache.put(t.key, Boolean.TRUE);
+      if (durable != null) {
+        writes.add(() -> writeDecision(durable, false, ""));
+      }
       tsMetrics.notSampledTraces.inc();
       tsMetrics.sampledOutSpans.inc(spans);
       if (t.lateSpans > 0) {
@@ -436,8 +515,17 @@ final class TailSamplingProcessor implements Processor {
         long memory = 0;
         lock.lock();
         try {
+          if (halted) {
+            return result;
+          }
           while (!outQueue.isEmpty() && spans < MAX_SPANS_PER_REQUEST) {
             Outgoing o = outQueue.pollFirst();
+            if (o.durable() != null && !o.durable().part().owned()) {
+              // Its partition moved: the new owner replays these spans from the uncommitted offset.
+              outBytes -= o.memoryBytes();
+              tsMetrics.bytes.dec(o.memoryBytes());
+              continue;
+            }
             chunk.add(o);
             spans += o.spanCount();
             memory += o.memoryBytes();
@@ -449,7 +537,11 @@ final class TailSamplingProcessor implements Processor {
           return result;
         }
         try {
-          result = result.combine(send(chunk, spans));
+          ConsumeResult sent = send(chunk, spans);
+          result = result.combine(sent);
+          if (ledger != null) {
+            recordSent(chunk, sent.isSuccess());
+          }
         } finally {
           lock.lock();
           try {
@@ -462,6 +554,37 @@ final class TailSamplingProcessor implements Processor {
       }
     } finally {
       sendLock.unlock();
+    }
+  }
+
+  /**
+   * Gateway mode: after export, stores each kept trace's decision with its highest exported offset,
+   * and only then lets its offsets be committed. Exporting first, storing second means a crash in
+   * between replays the trace (a duplicate) instead of losing it.
+   */
+  private void recordSent(List<Outgoing> chunk, boolean exported) {
+    List<Outgoing> done = new ArrayList<>();
+    lock.lock();
+    try {
+      for (Outgoing o : chunk) {
+        Outgoing.Durable d = o.durable();
+        if (d == null) {
+          continue;
+        }
+        if (exported) {
+          Long before = exportedCache.get(d.key());
+          exportedCache.put(d.key(), before == null ? d.lastOffset() : Math.max(before, d.lastOffset()));
+          done.add(o);
+        } else {
+          // Counted as dropped by send(); holding the offset would stop the partition's commits for good.
+          d.part().release(d.holdOffset());
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    for (Outgoing o : done) {
+      writeDecision(o.durable(), true, o.policy());
     }
   }
 
@@ -528,7 +651,7 @@ final class TailSamplingProcessor implements Processor {
     Thread t;
     lock.lock();
     try {
-      if (stopping) {
+      if (stopping || halted) {
         return;
       }
       stopping = true;
@@ -604,6 +727,101 @@ final class TailSamplingProcessor implements Processor {
     if (count > 0) {
       metrics.dropped(Signal.TRACES, spans);
       logger.warn("drop_pending_traces_on_shutdown: dropped {} undecided traces ({} spans)", count, spans);
+    }
+  }
+
+  // ---- Kafka gateway mode (see PartitionedTailSampler) ----
+
+  /** A partition was assigned: its stored decisions go into the decision caches before its data is read. */
+  void assigned(int partition, Iterable<DecisionRecord> decisions) {
+    ledger.assign(partition);
+    lock.lock();
+    try {
+      for (DecisionRecord r : decisions) {
+        TraceKey key = r.traceKey();
+        if (r.sampled()) {
+          sampledCache.put(key, r.policy());
+          exportedCache.put(key, r.exportedOffset());
+        } else {
+          notSampledCache.put(key, Boolean.TRUE);
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Partitions were revoked (or lost): their undecided traces and unsent kept spans are let go (the
+   * next owner replays them from the uncommitted offset), sends in flight finish and their decisions
+   * are stored, so that the receiver's last commit for them covers exactly what was done here.
+   */
+  void revoked(Collection<Integer> partitions) {
+    int count = 0;
+    lock.lock();
+    try {
+      for (int p : partitions) {
+        ledger.revoke(p);
+      }
+      Iterator<TraceBuffer> it = traces.values().iterator();
+      while (it.hasNext()) {
+        TraceBuffer t = it.next();
+        if (t.state != TraceBuffer.State.BUFFERED || t.part == null || t.part.owned()) {
+          continue;
+        }
+        it.remove();
+        t.state = TraceBuffer.State.DONE;
+        bufferedTraces--;
+        bufferedBytes -= t.memoryBytes;
+        tsMetrics.traces.dec();
+        tsMetrics.bytes.dec(t.memoryBytes);
+        t.release();
+        count++;
+      }
+      Iterator<Outgoing> out = outQueue.iterator();
+      while (out.hasNext()) {
+        Outgoing o = out.next();
+        if (o.durable() != null && !o.durable().part().owned()) {
+          out.remove();
+          outBytes -= o.memoryBytes();
+          tsMetrics.bytes.dec(o.memoryBytes());
+        }
+      }
+    } finally {
+      lock.unlock();
+    }
+    tsMetrics.handedOver.inc(count);
+    // A send in flight holds sendLock: wait for it, then for its decisions to be stored.
+    sendLock.lock();
+    sendLock.unlock();
+    decisionLog.flush();
+    if (count > 0) {
+      logger.info("partitions {} moved: {} undecided traces left to their next owner", partitions, count);
+    }
+  }
+
+  long committable(int partition, long delivered) {
+    return ledger.committable(partition, delivered);
+  }
+
+  int heldOffsetsForTest(int partition) {
+    return ledger.holdCount(partition);
+  }
+
+  /**
+   * Stops at once as a crashed process would: nothing more is decided, sent or stored, and no
+   * commit follows. For tests of the gateway mode's recovery.
+   */
+  void halt() {
+    lock.lock();
+    try {
+      halted = true;
+      stopping = true;
+      traces.clear();
+      outQueue.clear();
+      wake.signalAll();
+    } finally {
+      lock.unlock();
     }
   }
 

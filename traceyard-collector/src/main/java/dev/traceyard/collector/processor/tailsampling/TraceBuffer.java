@@ -36,6 +36,10 @@ final class TraceBuffer implements TraceData {
   List<Fragment> lateFragments;
   long lateMemoryBytes;
   int lateSpans;
+  /** Gateway mode: the data partition's assignment, the trace's first and highest Kafka offsets; else null / -1. */
+  PartitionLedger.Part part;
+  long firstOffset = -1;
+  long lastOffset = -1;
   /** The fragments decoded, one ResourceSpans each, once a policy asked for them. */
   private List<ResourceSpans> decoded;
 

@@ -110,6 +110,11 @@ class FilterConfigTest {
         .isEqualTo(P + "traces.span[0]: column 1: 'name' cannot be indexed: only attributes (and a log record's body) take [\"key\"]");
     assertThat(firstError("traces.span", "name == \"a\" + 1"))
         .isEqualTo(P + "traces.span[0]: column 13: '+' needs numbers, not a string");
+    // Found by the fuzzer: a number too large for a long used to escape as NumberFormatException.
+    assertThat(firstError("traces.span", "attributes[\"a\"][99999999999999999999] == 1"))
+        .isEqualTo(P + "traces.span[0]: column 17: index out of range: 99999999999999999999");
+    assertThat(firstError("traces.span", "attributes[\"a\"] == 99999999999999999999"))
+        .isEqualTo(P + "traces.span[0]: column 20: number out of range: 99999999999999999999");
   }
 
   @Test

@@ -1,0 +1,222 @@
+package dev.traceyard.benchmarks;
+
+import dev.traceyard.collector.component.ComponentId;
+import dev.traceyard.collector.otlp.OtlpJson;
+import dev.traceyard.collector.telemetry.SelfTelemetry;
+import dev.traceyard.store.db.Partition;
+import dev.traceyard.store.db.Partitions;
+import dev.traceyard.store.db.Store;
+import dev.traceyard.store.db.StoreOptions;
+import dev.traceyard.store.query.QueryService;
+import dev.traceyard.store.query.TraceId;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.duckdb.DuckDBConnection;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the time of one trace-by-id lookup goes, in process on a filled data directory (the store of
+ * {@code store-query.sh}; no server must hold it): for distinct sampled trace ids, one at a time,
+ * the three statements trace by id used to run (trace index lookup, attributes by sid range, spans
+ * joined with resources and scopes; each prepared per call), then the current {@code QueryService.trace}
+ * end to end, and {@code OtlpJson.encode} of its answer (the HTTP answer used it before
+ * {@code OtlpJsonWriter}), interleaved per id so both see the same machine load. Prints p50/p90/p99
+ * per stage. Usage:
+ * {@code java -cp benchmarks.jar dev.traceyard.benchmarks.TraceByIdStages --data-dir DIR [--ids 500]}.
+ */
+public final class TraceByIdStages {
+  private TraceByIdStages() {}
+
+  public static void main(String[] args) throws Exception {
+    Path dir = null;
+    int n = 500;
+    for (int i = 0; i + 1 < args.length; i += 2) {
+      switch (args[i]) {
+        case "--data-dir": dir = Path.of(args[i + 1]); break;
+        case "--ids": n = Integer.parseInt(args[i + 1]); break;
+        default: throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    if (dir == null) {
+      throw new IllegalArgumentException("--data-dir is required");
+    }
+    long tOpen = System.nanoTime();
+    try (Store store = Store.open(StoreOptions.defaults(dir), SelfTelemetry.forTesting(), ComponentId.of("traceyard"),
+        LoggerFactory.getLogger("bench"))) {
+      System.out.printf(Locale.ROOT, "opened %s in %.1f s; load average %s%n", dir, (System.nanoTime() - tOpen) / 1e9,
+          java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim());
+      List<Partition> parts;
+      try (Partitions.Lease lease = store.partitions().lease()) {
+        parts = new ArrayList<>(lease.all());
+      }
+      List<TraceId> ids = sample(store, parts, n + 20);
+      QueryService qs = new QueryService(store);
+      Map<String, long[]> stages = new LinkedHashMap<>();
+      String[] names = {"old 1: trace_index lookup", "old 2: attributes by sid range",
+          "old 3: spans + resource/scope joins", "old 1+2+3 (statements only)", "QueryService.trace (current)",
+          "OtlpJson.encode (old answer)", "OtlpJsonWriter.encode (current answer)"};
+      for (String s : names) {
+        stages.put(s, new long[ids.size()]);
+      }
+      // Process CPU per stage too: one client, so it is this request's work on any thread (DuckDB's
+      // workers included), and it depends far less than wall time on what else runs on the machine.
+      Map<String, long[]> cpu = new LinkedHashMap<>();
+      for (String s : names) {
+        cpu.put(s, new long[ids.size()]);
+      }
+      com.sun.management.OperatingSystemMXBean os =
+          (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      java.lang.reflect.Method writer = Class.forName("dev.traceyard.store.http.OtlpJsonWriter")
+          .getDeclaredMethod("encode", com.google.protobuf.MessageOrBuilder.class);
+      writer.setAccessible(true);
+      int measured = 0;
+      long spans = 0;
+      for (int k = 0; k < ids.size(); k++) {
+        TraceId id = ids.get(k);
+        long c0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        List<long[]> ranges = new ArrayList<>();
+        String part = null;
+        DuckDBConnection c = store.pool().borrow();
+        try {
+          StringBuilder sql = new StringBuilder();
+          for (int i = 0; i < parts.size(); i++) {
+            if (i > 0) {
+              sql.append(" UNION ALL ");
+            }
+            sql.append("SELECT '").append(parts.get(i).alias()).append("' AS part, trace_hi, trace_lo, min_sid,"
+                + " span_count FROM ").append(parts.get(i).alias()).append(".trace_index WHERE trace_hi = ")
+                .append(id.hi()).append(" AND trace_lo = ").append(id.lo());
+          }
+          try (PreparedStatement ps = c.prepareStatement(sql.toString()); ResultSet r = ps.executeQuery()) {
+            while (r.next()) {
+              part = r.getString(1);
+              ranges.add(new long[] {r.getLong(4), r.getLong(4) + r.getInt(5) - 1});
+            }
+          }
+          long t1 = System.nanoTime();
+          long c1 = os.getProcessCpuTime();
+          String where = where(ranges);
+          count(c, "SELECT sid, rowid AS rn, key, type, str, num FROM " + part + ".span_attrs WHERE " + where
+              + " ORDER BY sid, rn");
+          long t2 = System.nanoTime();
+          long c2 = os.getProcessCpuTime();
+          spans += count(c, "SELECT s.trace_hi, s.trace_lo, s.span_id, s.parent_span_id, s.trace_state, s.flags,"
+              + " s.name, s.kind, s.start_ns, s.start_ns + s.duration_ns AS end_ns, s.status_code, s.status_message,"
+              + " s.rid, s.scid, s.sid, s.dropped_attributes_count, s.events, s.dropped_events_count, s.links,"
+              + " s.dropped_links_count, r.hash, r.attributes, r.dropped_attributes_count, r.entity_refs, r.schema_url,"
+              + " c.hash, c.name, c.version, c.attributes, c.dropped_attributes_count, c.schema_url FROM " + part
+              + ".spans s LEFT JOIN " + part + ".resources r ON r.rid = s.rid LEFT JOIN " + part
+              + ".scopes c ON c.scid = s.scid WHERE " + where.replace("sid", "s.sid") + " ORDER BY start_ns, span_id");
+          long t3 = System.nanoTime();
+          long c3 = os.getProcessCpuTime();
+          store.pool().release(c);
+          c = null;
+          ExportTraceServiceRequest trace = qs.trace(id).orElseThrow();
+          long t4 = System.nanoTime();
+          long c4 = os.getProcessCpuTime();
+          byte[] json = OtlpJson.encodeToBytes(trace);
+          long t5 = System.nanoTime();
+          long c5 = os.getProcessCpuTime();
+          byte[] json2 = (byte[]) writer.invoke(null, trace);
+          long t6 = System.nanoTime();
+          long c6 = os.getProcessCpuTime();
+          if (json.length == 0 || json2.length == 0) {
+            throw new IllegalStateException("empty answer");
+          }
+          if (k >= 20) { // the first ones warm up
+            long[][] v = stages.values().toArray(new long[0][]);
+            v[0][measured] = t1 - t0;
+            v[1][measured] = t2 - t1;
+            v[2][measured] = t3 - t2;
+            v[3][measured] = t3 - t0;
+            v[4][measured] = t4 - t3;
+            v[5][measured] = t5 - t4;
+            v[6][measured] = t6 - t5;
+            long[][] u = cpu.values().toArray(new long[0][]);
+            u[0][measured] = c1 - c0;
+            u[1][measured] = c2 - c1;
+            u[2][measured] = c3 - c2;
+            u[3][measured] = c3 - c0;
+            u[4][measured] = c4 - c3;
+            u[5][measured] = c5 - c4;
+            u[6][measured] = c6 - c5;
+            measured++;
+          }
+        } finally {
+          if (c != null) {
+            store.pool().release(c);
+          }
+        }
+      }
+      System.out.printf(Locale.ROOT, "%d distinct trace ids (%.1f spans each), %d partitions%n", measured,
+          spans / (double) ids.size(), parts.size());
+      System.out.printf(Locale.ROOT, "%-40s %8s %8s %8s %8s %12s%n", "stage (wall)", "p50_ms", "p90_ms", "p99_ms",
+          "max_ms", "cpu_mean_ms");
+      for (Map.Entry<String, long[]> e : stages.entrySet()) {
+        long[] v = Arrays.copyOf(e.getValue(), measured);
+        Arrays.sort(v);
+        double cpuMean = Arrays.stream(cpu.get(e.getKey()), 0, measured).average().orElse(0) / 1e6;
+        System.out.printf(Locale.ROOT, "%-40s %8.2f %8.2f %8.2f %8.2f %12.2f%n", e.getKey(), pct(v, 0.5), pct(v, 0.9),
+            pct(v, 0.99), v[v.length - 1] / 1e6, cpuMean);
+      }
+    }
+  }
+
+  private static String where(List<long[]> ranges) {
+    StringBuilder b = new StringBuilder("(");
+    for (int i = 0; i < ranges.size(); i++) {
+      b.append(i == 0 ? "" : " OR ").append("sid BETWEEN ").append(ranges.get(i)[0]).append(" AND ")
+          .append(ranges.get(i)[1]);
+    }
+    return b.append(")").toString();
+  }
+
+  private static int count(DuckDBConnection c, String sql) throws SQLException {
+    int rows = 0;
+    try (PreparedStatement ps = c.prepareStatement(sql); ResultSet r = ps.executeQuery()) {
+      int cols = r.getMetaData().getColumnCount();
+      while (r.next()) {
+        for (int i = 1; i <= cols; i++) {
+          r.getObject(i);
+        }
+        rows++;
+      }
+    }
+    return rows;
+  }
+
+  private static double pct(long[] sorted, double p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)] / 1e6;
+  }
+
+  /** Distinct trace ids spread over the partitions, in random order. */
+  private static List<TraceId> sample(Store store, List<Partition> parts, int n) throws SQLException {
+    List<TraceId> out = new ArrayList<>();
+    DuckDBConnection c = store.pool().borrow();
+    try {
+      for (Partition p : parts) {
+        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT trace_hi, trace_lo FROM " + p.alias()
+            + ".trace_index USING SAMPLE " + Math.max(1, n / parts.size()) + " ROWS (reservoir, 42)");
+            ResultSet r = ps.executeQuery()) {
+          while (r.next()) {
+            out.add(new TraceId(r.getLong(1), r.getLong(2)));
+          }
+        }
+      }
+    } finally {
+      store.pool().release(c);
+    }
+    java.util.Collections.shuffle(out, new java.util.Random(42));
+    return out;
+  }
+}

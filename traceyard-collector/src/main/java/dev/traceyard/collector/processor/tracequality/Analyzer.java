@@ -1,0 +1,994 @@
+package dev.traceyard.collector.processor.tracequality;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import dev.traceyard.collector.processor.tracequality.TraceQualityConfig.AttributeAction;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The analysis: single-threaded (owned by the processor's analysis thread, or by a test). Spans are
+ * {@link #accept accepted} as they pass; per-span mistakes (identity, kinds, sizes, bodies, negative
+ * durations, attribute cardinality) and the cost are counted at once, while each trace's structure
+ * (ids, parents, kinds, times: a few dozen bytes a span, not the span) waits for its
+ * {@code trace_window} to close and is then checked as a whole (orphans, roots, missing client side,
+ * inconsistent sampling, clock skew). {@link #report} turns an interval's counts into the log records
+ * of the findings contract (issue #9; layout in README, trace_quality) and starts the next interval.
+ */
+final class Analyzer {
+  static final String OTHER_SPAN_NAME = "<other>";
+  /** Span names kept apart per service; the rest are counted under {@link #OTHER_SPAN_NAME}. */
+  static final int MAX_SPAN_NAMES_PER_SERVICE = 1000;
+  private static final ByteString OTHER_NAME_BYTES = ByteString.copyFromUtf8(OTHER_SPAN_NAME);
+  static final int MAX_EDGES = 10_000;
+  static final int TOP_ATTRIBUTE_KEYS = 20;
+  /** Distinct value hashes kept exactly (in an open-addressing table) before a key gets a HyperLogLog. */
+  private static final int SMALL_SET = 32;
+  /** Observations without a new value after which a key's values are only sampled. */
+  private static final int SETTLED_AFTER = 256;
+  /** One value in this many is checked against the id-like patterns. */
+  private static final int PATTERN_SAMPLE = 16;
+  private static final Set<String> WRONG_KIND_KEYS = Set.of("http.request.method", "http.method", "url.full",
+      "http.url", "http.target", "rpc.system", "rpc.service", "messaging.system", "messaging.destination.name");
+
+  /** What the analysis tells the processor's self-telemetry. */
+  interface Events {
+    void traceAnalysed();
+
+    void traceEvicted();
+
+    /** A memory bound was hit: {@code bound} is the config key that set it. */
+    void boundHit(String bound);
+
+    void finding(String service, FindingKind kind, long count);
+
+    Events NONE = new Events() {
+      @Override
+      public void traceAnalysed() {}
+
+      @Override
+      public void traceEvicted() {}
+
+      @Override
+      public void boundHit(String bound) {}
+
+      @Override
+      public void finding(String service, FindingKind kind, long count) {}
+    };
+  }
+
+  private final TraceQualityConfig config;
+  private final long windowNanos;
+  /**
+   * Traces whose id hashes below this are analysed (Long.MAX_VALUE: all). Sampling by trace id keeps
+   * every span of a chosen trace, so the structural checks still see whole traces.
+   */
+  private final long sampleBelow;
+  private final double scale;
+  private final long skewNanos;
+  private final Events events;
+  private final List<String[]> bodyPatterns = new ArrayList<>();
+
+  private final LinkedHashMap<TraceKey, TraceState> traces = new LinkedHashMap<>();
+  private final Map<String, ServiceStats> services = new HashMap<>();
+  private final Map<String, KeyInfo> keyInfos = new HashMap<>();
+  /** (client service, destination) -> the service that answered such calls, learned from whole traces. */
+  private final Map<String, ServiceStats> edges = new HashMap<>();
+  /** Services seen calling each service, learned from whole traces. */
+  private final Map<ServiceStats, Set<ServiceStats>> upstreams = new HashMap<>();
+  private final Map<FindingKey, Tally> tallies = new LinkedHashMap<>();
+  private int sketches;
+  private int trackedKeys;
+  private ByteString lastTraceId;
+  private TraceState lastTrace;
+  private long epoch;
+  private long intervalStartMillis;
+
+  Analyzer(TraceQualityConfig config, Events events, long nowMillis) {
+    this.config = config;
+    this.windowNanos = config.traceWindow().toNanos();
+    double fraction = config.samplingPercentage() / 100.0;
+    this.sampleBelow = fraction >= 1 ? Long.MAX_VALUE : (long) (fraction * Long.MAX_VALUE);
+    this.scale = fraction >= 1 ? 1 : 1 / fraction;
+    this.skewNanos = config.clockSkewTolerance().toNanos();
+    this.events = events;
+    this.intervalStartMillis = nowMillis;
+    for (String p : config.bodyKeys()) {
+      bodyPatterns.add(new String[] {p.startsWith("*") ? "*" : "", p.replace("*", ""), p.endsWith("*") ? "*" : ""});
+    }
+  }
+
+  int tracesInMemory() {
+    return traces.size();
+  }
+
+  // ---------------------------------------------------------------- per span, as spans pass
+
+  void accept(ExportTraceServiceRequest request, long nowNanos) {
+    // Spans of one trace usually come together: remember the last one's state, for this request only
+    // (windows close and traces are evicted only between requests or when a new trace is made).
+    lastTraceId = null;
+    lastTrace = null;
+    for (ResourceSpans rs : request.getResourceSpansList()) {
+      ResourceInfo res = resource(rs.getResource());
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        for (Span span : ss.getSpansList()) {
+          if (sampleBelow == Long.MAX_VALUE || (Hashing.ofBytes(span.getTraceId()) >>> 1) < sampleBelow) {
+            acceptSpan(res, span, nowNanos);
+          }
+        }
+      }
+    }
+  }
+
+  private void acceptSpan(ResourceInfo res, Span span, long nowNanos) {
+    ServiceStats svc = res.service;
+    ByteString traceId = span.getTraceId();
+    TraceState t;
+    if (lastTrace != null && traceId.equals(lastTraceId)) {
+      t = lastTrace;
+    } else {
+      t = trace(traceId, nowNanos);
+      lastTraceId = traceId;
+      lastTrace = t;
+    }
+    int spanBytes = CodedOutputStream.computeMessageSize(ScopeSpans.SPANS_FIELD_NUMBER, span);
+    SpanNameStats sn = svc.spanName(span.getNameBytes());
+    t.touch(svc.all, epoch);
+    t.touch(sn.cost, epoch);
+    svc.all.spans++;
+    svc.all.bytes += spanBytes;
+    sn.cost.spans++;
+    sn.cost.bytes += spanBytes;
+    if (res.unknown != null) {
+      res.unknown.add(t, epoch, span);
+    }
+    if (res.noVersion != null) {
+      res.noVersion.add(t, epoch, span);
+    }
+    if (res.noEnvironment != null) {
+      res.noEnvironment.add(t, epoch, span);
+    }
+    if (res.sdk != null) {
+      if (svc.firstSdk == null) {
+        svc.firstSdk = res.sdk;
+      }
+      if (!svc.firstSdk.equals(res.sdk)) {
+        if (svc.sdks.size() < 8) {
+          svc.sdks.add(res.sdk);
+        }
+        tally(svc, FindingKind.CONFLICTING_SDK, "", "", "").add(t, epoch, span);
+      }
+    }
+    Span.SpanKind kind = span.getKind();
+    boolean client = kind == Span.SpanKind.SPAN_KIND_CLIENT;
+    String wrongKindKey = null;
+    String peerService = null;
+    String serverAddress = null;
+    long serverPort = -1;
+    long attributeBytes = 0;
+    int count = span.getAttributesCount();
+    for (int i = 0; i < count; i++) {
+      KeyValue kv = span.getAttributes(i);
+      ByteString keyBytes = kv.getKeyBytes();
+      int kvBytes = CodedOutputStream.computeMessageSize(Span.ATTRIBUTES_FIELD_NUMBER, kv);
+      attributeBytes += kvBytes;
+      KeyStats ks = sn.keys.get(keyBytes);
+      if (ks == null) {
+        ks = newKey(svc, sn, keyBytes);
+      }
+      String key = ks.key;
+      KeyInfo info = ks.info;
+      if (info.wrongKind && kind == Span.SpanKind.SPAN_KIND_INTERNAL && wrongKindKey == null) {
+        wrongKindKey = key;
+      }
+      if (info.body) {
+        tally(svc, FindingKind.BODY_ON_SPAN, sn.name, key, "").add(t, epoch, span);
+      }
+      AnyValue value = kv.getValue();
+      if (value.getSerializedSize() > config.maxAttributeValueBytes()) {
+        tally(svc, FindingKind.OVERSIZED_SPAN, sn.name, key, "").add(t, epoch, span);
+      }
+      if (client && info.destination != 0) {
+        if (info.destination == KeyInfo.PEER_SERVICE) {
+          peerService = value.getStringValue();
+        } else if (info.destination == KeyInfo.SERVER_ADDRESS) {
+          serverAddress = value.getStringValue();
+        } else {
+          serverPort = value.getIntValue();
+        }
+      }
+      if (ks.weight != null) {
+        ks.weight.bytes += kvBytes;
+        ks.weight.count++;
+      }
+      if (ks.tracked) {
+        observe(ks, value, traceId);
+      }
+    }
+    svc.all.attributeBytes += attributeBytes;
+    sn.cost.attributeBytes += attributeBytes;
+    if (count > config.maxAttributes()) {
+      tally(svc, FindingKind.OVERSIZED_SPAN, sn.name, "", "").add(t, epoch, span);
+    }
+    if (wrongKindKey != null) {
+      tally(svc, FindingKind.WRONG_SPAN_KIND, sn.name, wrongKindKey, "").add(t, epoch, span);
+    }
+    if (span.getEndTimeUnixNano() < span.getStartTimeUnixNano()) {
+      tally(svc, FindingKind.NEGATIVE_DURATION, sn.name, "", "").add(t, epoch, span);
+    }
+    if (t.nodes.size() >= config.maxSpansPerTrace()) {
+      if (!t.truncated) {
+        t.truncated = true;
+        events.boundHit("max_spans_per_trace");
+      }
+      return;
+    }
+    Node n = new Node();
+    n.id = SpanIds.toLong(span.getSpanId());
+    n.parent = SpanIds.toLong(span.getParentSpanId());
+    n.start = span.getStartTimeUnixNano();
+    n.end = span.getEndTimeUnixNano();
+    n.kind = kind;
+    n.service = svc;
+    n.name = sn.name;
+    n.error = span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR;
+    if (client) {
+      n.destination = peerService != null ? peerService
+          : serverAddress != null ? (serverPort >= 0 ? serverAddress + ":" + serverPort : serverAddress) : null;
+    }
+    t.nodes.add(n);
+  }
+
+  private TraceState trace(ByteString traceId, long nowNanos) {
+    TraceKey key = TraceKey.of(traceId);
+    TraceState t = traces.get(key);
+    if (t == null) {
+      if (traces.size() >= config.maxTraces()) {
+        Iterator<TraceState> it = traces.values().iterator();
+        it.next();
+        it.remove();
+        events.traceEvicted();
+        events.boundHit("max_traces");
+      }
+      t = new TraceState(traceId, nowNanos + windowNanos);
+      traces.put(key, t);
+    }
+    return t;
+  }
+
+  private ResourceInfo resource(Resource resource) {
+    String name = null;
+    boolean version = false;
+    boolean environment = false;
+    String language = null;
+    String sdkVersion = null;
+    for (KeyValue kv : resource.getAttributesList()) {
+      switch (kv.getKey()) {
+        case "service.name":
+          name = kv.getValue().getStringValue();
+          break;
+        case "service.version":
+          version = !kv.getValue().getStringValue().isEmpty();
+          break;
+        case "deployment.environment.name":
+        case "deployment.environment":
+          environment = !kv.getValue().getStringValue().isEmpty();
+          break;
+        case "telemetry.sdk.language":
+          language = kv.getValue().getStringValue();
+          break;
+        case "telemetry.sdk.version":
+          sdkVersion = kv.getValue().getStringValue();
+          break;
+        default:
+          break;
+      }
+    }
+    boolean unknown = name == null || name.isEmpty() || name.startsWith("unknown_service");
+    ServiceStats svc = service(name == null || name.isEmpty() ? "unknown_service" : name);
+    ResourceInfo info = new ResourceInfo(svc);
+    if (unknown) {
+      info.unknown = tally(svc, FindingKind.UNKNOWN_SERVICE, "", "", "");
+    }
+    if (!version) {
+      info.noVersion = tally(svc, FindingKind.MISSING_SERVICE_VERSION, "", "", "");
+    }
+    if (!environment) {
+      info.noEnvironment = tally(svc, FindingKind.MISSING_DEPLOYMENT_ENVIRONMENT, "", "", "");
+    }
+    if (language != null || sdkVersion != null) {
+      info.sdk = (language == null ? "?" : language) + " " + (sdkVersion == null ? "?" : sdkVersion);
+    }
+    return info;
+  }
+
+  private ServiceStats service(String name) {
+    ServiceStats s = services.get(name);
+    if (s == null) {
+      s = new ServiceStats(name);
+      services.put(name, s);
+    }
+    return s;
+  }
+
+  private KeyStats newKey(ServiceStats svc, SpanNameStats sn, ByteString keyBytes) {
+    String key = keyBytes.toStringUtf8();
+    KeyInfo info = keyInfos.get(key);
+    if (info == null) {
+      byte destination = key.equals("peer.service") ? KeyInfo.PEER_SERVICE
+          : key.equals("server.address") || key.equals("net.peer.name") ? KeyInfo.SERVER_ADDRESS
+          : key.equals("server.port") || key.equals("net.peer.port") ? KeyInfo.SERVER_PORT : 0;
+      info = new KeyInfo(WRONG_KIND_KEYS.contains(key), isBodyKey(key), destination);
+      if (keyInfos.size() < config.maxTrackedKeys()) {
+        keyInfos.put(key, info);
+      }
+    }
+    KeyStats ks = new KeyStats(key, info);
+    if (trackedKeys < config.maxTrackedKeys()) {
+      trackedKeys++;
+      ks.tracked = true;
+      sn.keys.put(keyBytes, ks);
+      KeyWeight w = svc.weights.get(key);
+      if (w == null) {
+        w = new KeyWeight(key);
+        svc.weights.put(key, w);
+      }
+      ks.weight = w;
+    } else {
+      events.boundHit("cardinality.max_tracked_keys");
+    }
+    return ks;
+  }
+
+  private boolean isBodyKey(String key) {
+    for (String[] p : bodyPatterns) {
+      boolean prefix = p[0].isEmpty() ? key.startsWith(p[1]) : key.endsWith(p[1]);
+      boolean match = p[0].isEmpty() && p[2].isEmpty() ? key.equals(p[1])
+          : !p[0].isEmpty() && !p[2].isEmpty() ? key.contains(p[1]) : prefix;
+      if (match) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void observe(KeyStats ks, AnyValue value, ByteString traceId) {
+    ks.spans++;
+    long n = ++ks.observed;
+    // A key whose few values have not changed for a while is only sampled (1 in 8): most keys are
+    // bounded (methods, routes, status codes) and this is the costliest step per attribute. The first
+    // new value seen while sampling ends it.
+    if (ks.hll == null && ks.sinceNew >= SETTLED_AFTER && (n & 7) != 0) {
+      return;
+    }
+    long hash;
+    switch (value.getValueCase()) {
+      case STRING_VALUE:
+        ByteString bytes = value.getStringValueBytes();
+        hash = Hashing.ofBytes(bytes);
+        if ((n & (PATTERN_SAMPLE - 1)) == 1) {
+          ks.patternChecks++;
+          if (ValuePatterns.looksLikeId(bytes.toStringUtf8())) {
+            ks.patternHits++;
+          }
+        }
+        break;
+      case INT_VALUE:
+        hash = Hashing.ofLong(value.getIntValue());
+        if ((n & (PATTERN_SAMPLE - 1)) == 1) {
+          ks.patternChecks++;
+          if (Math.abs(value.getIntValue()) >= 1000) {
+            ks.patternHits++;
+          }
+        }
+        break;
+      case DOUBLE_VALUE:
+        hash = Hashing.ofLong(Double.doubleToLongBits(value.getDoubleValue()));
+        break;
+      default:
+        return;
+    }
+    if (ks.example == null) {
+      ks.example = traceId;
+    }
+    if (ks.hll != null) {
+      ks.hll.add(hash);
+      return;
+    }
+    if (hash == 0) {
+      hash = 1; // 0 marks an empty slot
+    }
+    long[] table = ks.small;
+    if (table == null) {
+      ks.small = table = new long[8];
+    }
+    int mask = table.length - 1;
+    int slot = (int) hash & mask;
+    while (table[slot] != 0) {
+      if (table[slot] == hash) {
+        ks.sinceNew++;
+        return;
+      }
+      slot = (slot + 1) & mask;
+    }
+    ks.sinceNew = 0;
+    if (ks.smallSize < SMALL_SET) {
+      if ((ks.smallSize + 1) * 2 > table.length) {
+        table = grow(table);
+        ks.small = table;
+        mask = table.length - 1;
+        slot = (int) hash & mask;
+        while (table[slot] != 0) {
+          slot = (slot + 1) & mask;
+        }
+      }
+      table[slot] = hash;
+      ks.smallSize++;
+      return;
+    }
+    if (ks.saturated) {
+      return;
+    }
+    if (sketches >= config.maxSketches()) {
+      ks.saturated = true;
+      events.boundHit("cardinality.max_sketches");
+      return;
+    }
+    sketches++;
+    ks.hll = new HyperLogLog(config.precision());
+    for (long h : table) {
+      if (h != 0) {
+        ks.hll.add(h);
+      }
+    }
+    ks.hll.add(hash);
+    ks.small = null;
+  }
+
+  private static long[] grow(long[] table) {
+    long[] bigger = new long[table.length * 2];
+    int mask = bigger.length - 1;
+    for (long h : table) {
+      if (h != 0) {
+        int slot = (int) h & mask;
+        while (bigger[slot] != 0) {
+          slot = (slot + 1) & mask;
+        }
+        bigger[slot] = h;
+      }
+    }
+    return bigger;
+  }
+
+  long estimate(KeyStats ks) {
+    return ks.hll != null ? ks.hll.estimate() : ks.smallSize;
+  }
+
+  // ---------------------------------------------------------------- per trace, when its window closes
+
+  /** Analyses every trace whose window has closed by {@code nowNanos}. */
+  void closeExpired(long nowNanos) {
+    Iterator<TraceState> it = traces.values().iterator();
+    while (it.hasNext()) {
+      TraceState t = it.next();
+      if (t.deadlineNanos - nowNanos > 0) {
+        break;
+      }
+      it.remove();
+      analyse(t);
+    }
+  }
+
+  /** Analyses every trace held, window closed or not: at shutdown. */
+  void closeAll() {
+    for (TraceState t : traces.values()) {
+      analyse(t);
+    }
+    traces.clear();
+  }
+
+  private void analyse(TraceState t) {
+    events.traceAnalysed();
+    if (t.truncated) {
+      // Spans past max_spans_per_trace were not kept: parents missing from the structure prove nothing.
+      return;
+    }
+    List<Node> nodes = t.nodes;
+    int n = nodes.size();
+    Map<Long, Node> byId = null;
+    if (n > 16) {
+      byId = new HashMap<>(n * 2);
+      for (Node node : nodes) {
+        byId.put(node.id, node);
+      }
+    }
+    Node firstRoot = null;
+    int roots = 0;
+    List<Node> missing = null;
+    for (Node node : nodes) {
+      if (node.parent == 0) {
+        roots++;
+        if (firstRoot == null) {
+          firstRoot = node;
+        } else if (roots == 2) {
+          Tally ty = tally(node.service, FindingKind.MULTIPLE_ROOTS, node.name, "", "");
+          if (ty.addSpan(t, epoch, node.id)) {
+            ty.detail = "traces with several root spans (" + firstRoot.service.name + " '" + firstRoot.name + "' and "
+                + node.service.name + " '" + node.name + "')";
+          }
+        }
+        continue;
+      }
+      Node p = byId != null ? byId.get(node.parent) : find(nodes, node.parent);
+      if (p == null) {
+        if (missing == null) {
+          missing = new ArrayList<>(2);
+        }
+        missing.add(node);
+      } else {
+        node.parentNode = p;
+        p.hasChild = true;
+      }
+    }
+    for (Node node : nodes) {
+      Node p = node.parentNode;
+      if (p == null) {
+        continue;
+      }
+      boolean remoteEntry = node.kind == Span.SpanKind.SPAN_KIND_SERVER || node.kind == Span.SpanKind.SPAN_KIND_CONSUMER;
+      if (remoteEntry && p.service != node.service) {
+        if (p.kind == Span.SpanKind.SPAN_KIND_CLIENT || p.kind == Span.SpanKind.SPAN_KIND_PRODUCER) {
+          learnEdge(p, node.service);
+        } else {
+          Tally ty = tally(node.service, FindingKind.MISSING_CLIENT_SIDE, node.name, "", p.service.name);
+          if (ty.addSpan(t, epoch, node.id)) {
+            ty.detail = "spans whose remote parent in " + p.service.name + " is a " + kindName(p.kind)
+                + " span: the calling side is not instrumented as CLIENT/PRODUCER";
+          }
+        }
+      }
+      boolean startsEarly = node.start < p.start - skewNanos;
+      boolean endsLate = node.end > p.end + skewNanos && node.kind != Span.SpanKind.SPAN_KIND_CONSUMER
+          && p.kind != Span.SpanKind.SPAN_KIND_PRODUCER;
+      if (startsEarly || endsLate) {
+        Tally ty = tally(node.service, FindingKind.CLOCK_SKEW, node.name, "", p.service == node.service ? ""
+            : p.service.name);
+        if (ty.addSpan(t, epoch, node.id)) {
+          ty.detail = "spans " + (startsEarly ? "starting before" : "ending after") + " their parent by more than "
+              + config.clockSkewTolerance().toMillis() + " ms";
+        }
+      }
+    }
+    if (missing != null) {
+      for (Node node : missing) {
+        ServiceStats upstream = missingUpstream(node, nodes);
+        if (upstream != null) {
+          Tally ty = tally(node.service, FindingKind.INCONSISTENT_SAMPLING, node.name, "", upstream.name);
+          if (ty.addSpan(t, epoch, node.id)) {
+            ty.detail = "traces where " + node.service.name + " reported but its caller " + upstream.name
+                + " did not (a sampler that ignores the parent's decision)";
+          }
+        } else {
+          Tally ty = tally(node.service, FindingKind.ORPHAN_SPAN, node.name, "", "");
+          if (ty.addSpan(t, epoch, node.id)) {
+            ty.detail = "spans whose parent never arrived within " + config.traceWindow().toSeconds() + " s";
+          }
+        }
+      }
+    }
+    for (Node node : nodes) {
+      if (node.kind != Span.SpanKind.SPAN_KIND_CLIENT || node.hasChild || node.error || node.destination == null) {
+        continue;
+      }
+      ServiceStats downstream = edges.get(node.service.name + "\u0000" + node.destination);
+      if (downstream != null && downstream != node.service) {
+        Tally ty = tally(downstream, FindingKind.INCONSISTENT_SAMPLING, node.name, "", node.service.name);
+        if (ty.addSpan(t, epoch, node.id)) {
+          ty.detail = "traces where " + node.service.name + " sampled a call to " + downstream.name + " ("
+              + node.destination + ") but " + downstream.name + " did not report it";
+        }
+      }
+    }
+  }
+
+  /** The caller of a span with a remote parent that is missing, when whole traces taught us who calls it. */
+  private ServiceStats missingUpstream(Node node, List<Node> nodes) {
+    if (node.kind != Span.SpanKind.SPAN_KIND_SERVER && node.kind != Span.SpanKind.SPAN_KIND_CONSUMER) {
+      return null;
+    }
+    Set<ServiceStats> ups = upstreams.get(node.service);
+    if (ups == null) {
+      return null;
+    }
+    for (ServiceStats up : ups) {
+      boolean present = false;
+      for (Node other : nodes) {
+        if (other.service == up) {
+          present = true;
+          break;
+        }
+      }
+      if (!present) {
+        return up;
+      }
+    }
+    return null;
+  }
+
+  private void learnEdge(Node client, ServiceStats server) {
+    if (client.destination != null && edges.size() < MAX_EDGES) {
+      edges.putIfAbsent(client.service.name + "\u0000" + client.destination, server);
+    }
+    Set<ServiceStats> ups = upstreams.get(server);
+    if (ups == null) {
+      if (upstreams.size() >= MAX_EDGES) {
+        return;
+      }
+      ups = new LinkedHashSet<>(4);
+      upstreams.put(server, ups);
+    }
+    if (ups.size() < 64) {
+      ups.add(client.service);
+    }
+  }
+
+  private static Node find(List<Node> nodes, long id) {
+    for (int i = 0, n = nodes.size(); i < n; i++) {
+      Node node = nodes.get(i);
+      if (node.id == id) {
+        return node;
+      }
+    }
+    return null;
+  }
+
+  private static String kindName(Span.SpanKind k) {
+    return k.name().replace("SPAN_KIND_", "");
+  }
+
+  // ---------------------------------------------------------------- reporting
+
+  private Tally tally(ServiceStats svc, FindingKind kind, String spanName, String key, String peer) {
+    FindingKey k = new FindingKey(svc, kind, spanName, key, peer);
+    Tally t = tallies.get(k);
+    if (t == null) {
+      t = new Tally(k);
+      tallies.put(k, t);
+    }
+    return t;
+  }
+
+  /**
+   * The interval's records (findings, cost, attribute weights) for the interval ending at
+   * {@code nowMillis}; starts the next interval.
+   */
+  Report report(long nowMillis) {
+    long endNanos = nowMillis * 1_000_000L;
+    long seconds = Math.max(1, Math.round((nowMillis - intervalStartMillis) / 1000.0));
+    Records records = new Records(endNanos, seconds, scale);
+    Map<String, Set<String>> flagged = new HashMap<>();
+    for (Tally t : tallies.values()) {
+      if (t.count == 0) {
+        continue;
+      }
+      FindingKey k = t.key;
+      String detail = t.detail != null ? t.count + " " + t.detail : detailOf(k, t);
+      records.finding(k.service.name, k.kind.wireName(), k.spanName, k.attributeKey, k.peer, t.count, t.traces,
+          k.service.all.traces, t.exampleTrace, t.exampleSpan, detail, -1);
+      events.finding(k.service.name, k.kind, t.count);
+    }
+    for (ServiceStats svc : services.values()) {
+      for (SpanNameStats sn : svc.spanNames.values()) {
+        for (KeyStats ks : sn.keys.values()) {
+          if (ks.spans == 0) {
+            continue;
+          }
+          long estimate = estimate(ks);
+          boolean idLike = ks.patternChecks > 0 && ks.patternHits * 2 >= ks.patternChecks;
+          if (estimate >= config.cardinalityThreshold() || (idLike && estimate >= config.patternMinDistinct())) {
+            flagged.computeIfAbsent(ks.key, x -> new HashSet<>()).add(svc.name + "\u0000" + sn.name);
+            records.finding(svc.name, FindingKind.HIGH_CARDINALITY_ATTRIBUTE.wireName(), sn.name, ks.key, "", ks.spans,
+                sn.cost.traces, svc.all.traces, ks.example, null, ks.key + " has ~" + String.format("%,d", estimate)
+                    + " distinct values (HLL estimate)" + (idLike ? ", values look like ids" : "") + " on span "
+                    + sn.name, estimate);
+            events.finding(svc.name, FindingKind.HIGH_CARDINALITY_ATTRIBUTE, ks.spans);
+          }
+        }
+      }
+    }
+    for (ServiceStats svc : services.values()) {
+      if (svc.all.spans == 0) {
+        continue;
+      }
+      records.cost(svc.name, "*", svc.all);
+      for (SpanNameStats sn : svc.spanNames.values()) {
+        if (sn.cost.spans > 0) {
+          records.cost(svc.name, sn.name, sn.cost);
+        }
+      }
+      List<KeyWeight> weights = new ArrayList<>();
+      for (KeyWeight w : svc.weights.values()) {
+        if (w.count > 0) {
+          weights.add(w);
+        }
+      }
+      weights.sort(Comparator.comparingLong((KeyWeight w) -> w.bytes).reversed());
+      for (KeyWeight w : weights.subList(0, Math.min(TOP_ATTRIBUTE_KEYS, weights.size()))) {
+        records.weight(svc.name, w.key, w.bytes, w.count);
+      }
+    }
+    // Next interval.
+    tallies.clear();
+    for (ServiceStats svc : services.values()) {
+      svc.all.reset();
+      svc.firstSdk = null;
+      svc.sdks.clear();
+      for (SpanNameStats sn : svc.spanNames.values()) {
+        sn.cost.reset();
+        for (KeyStats ks : sn.keys.values()) {
+          ks.spans = 0;
+          ks.example = null;
+        }
+      }
+      for (KeyWeight w : svc.weights.values()) {
+        w.bytes = 0;
+        w.count = 0;
+      }
+    }
+    epoch++;
+    intervalStartMillis = nowMillis;
+    return new Report(records.build(), flagged);
+  }
+
+  private String detailOf(FindingKey k, Tally t) {
+    switch (k.kind) {
+      case UNKNOWN_SERVICE:
+        return t.count + " spans from a resource without a service.name (or unknown_service*)";
+      case MISSING_SERVICE_VERSION:
+        return t.count + " spans from " + k.service.name + " without service.version";
+      case MISSING_DEPLOYMENT_ENVIRONMENT:
+        return t.count + " spans from " + k.service.name + " without deployment.environment.name";
+      case CONFLICTING_SDK:
+        Set<String> all = new LinkedHashSet<>();
+        if (k.service.firstSdk != null) {
+          all.add(k.service.firstSdk);
+        }
+        all.addAll(k.service.sdks);
+        return k.service.name + " is reported by several SDKs: " + String.join(", ", all);
+      case WRONG_SPAN_KIND:
+        return t.count + " INTERNAL spans '" + k.spanName + "' carry " + k.attributeKey
+            + ": they describe a call and should be CLIENT or SERVER";
+      case OVERSIZED_SPAN:
+        return k.attributeKey.isEmpty()
+            ? t.count + " spans '" + k.spanName + "' with more than " + config.maxAttributes() + " attributes"
+            : t.count + " spans '" + k.spanName + "' whose " + k.attributeKey + " exceeds "
+                + config.maxAttributeValueBytes() + " bytes";
+      case BODY_ON_SPAN:
+        return t.count + " spans '" + k.spanName + "' carry a request/response body in " + k.attributeKey;
+      case NEGATIVE_DURATION:
+        return t.count + " spans '" + k.spanName + "' end before they start";
+      default:
+        return t.count + " occurrences";
+    }
+  }
+
+  /** An interval's records, and the (key -> service NUL span name) pairs flagged high-cardinality. */
+  record Report(List<Records.ServiceRecords> records, Map<String, Set<String>> flaggedKeys) {}
+
+  // ---------------------------------------------------------------- state
+
+  private static final class ResourceInfo {
+    final ServiceStats service;
+    Tally unknown;
+    Tally noVersion;
+    Tally noEnvironment;
+    String sdk;
+
+    ResourceInfo(ServiceStats service) {
+      this.service = service;
+    }
+  }
+
+  /** Something counted once per distinct trace in an interval. */
+  abstract static class TraceCounted {
+    long traces;
+  }
+
+  static final class CostRow extends TraceCounted {
+    long spans;
+    long bytes;
+    long attributeBytes;
+
+    void reset() {
+      spans = 0;
+      traces = 0;
+      bytes = 0;
+      attributeBytes = 0;
+    }
+  }
+
+  static final class ServiceStats {
+    final String name;
+    final CostRow all = new CostRow();
+    final Map<ByteString, SpanNameStats> spanNames = new HashMap<>();
+    final Map<String, KeyWeight> weights = new HashMap<>();
+    String firstSdk;
+    final Set<String> sdks = new LinkedHashSet<>();
+
+    ServiceStats(String name) {
+      this.name = name;
+    }
+
+    SpanNameStats spanName(ByteString spanName) {
+      SpanNameStats sn = spanNames.get(spanName);
+      if (sn == null) {
+        if (spanNames.size() >= MAX_SPAN_NAMES_PER_SERVICE) {
+          spanName = OTHER_NAME_BYTES;
+          sn = spanNames.get(spanName);
+        }
+        if (sn == null) {
+          sn = new SpanNameStats(spanName.toStringUtf8());
+          spanNames.put(spanName, sn);
+        }
+      }
+      return sn;
+    }
+  }
+
+  static final class SpanNameStats {
+    final String name;
+    final CostRow cost = new CostRow();
+    /** By the key's UTF-8 bytes: no string is decoded for a key already seen. */
+    final Map<ByteString, KeyStats> keys = new HashMap<>();
+
+    SpanNameStats(String name) {
+      this.name = name;
+    }
+  }
+
+  /** What a key means to the checks, worked out once per key instead of per attribute. */
+  record KeyInfo(boolean wrongKind, boolean body, byte destination) {
+    static final byte PEER_SERVICE = 1;
+    static final byte SERVER_ADDRESS = 2;
+    static final byte SERVER_PORT = 3;
+  }
+
+  static final class KeyWeight {
+    final String key;
+    long bytes;
+    long count;
+
+    KeyWeight(String key) {
+      this.key = key;
+    }
+  }
+
+  /** One attribute key on one span name of one service: its cardinality sketch and interval counts. */
+  static final class KeyStats {
+    final String key;
+    final KeyInfo info;
+    boolean tracked;
+    KeyWeight weight;
+    long[] small;
+    int smallSize;
+    HyperLogLog hll;
+    boolean saturated;
+    long observed;
+    long sinceNew;
+    long patternChecks;
+    long patternHits;
+    long spans;
+    ByteString example;
+
+    KeyStats(String key, KeyInfo info) {
+      this.key = key;
+      this.info = info;
+    }
+  }
+
+  record FindingKey(ServiceStats service, FindingKind kind, String spanName, String attributeKey, String peer) {}
+
+  static final class Tally extends TraceCounted {
+    final FindingKey key;
+    long count;
+    ByteString exampleTrace;
+    ByteString exampleSpan;
+    String detail;
+
+    Tally(FindingKey key) {
+      this.key = key;
+    }
+
+    void add(TraceState t, long epoch, Span span) {
+      count++;
+      t.touch(this, epoch);
+      if (exampleTrace == null) {
+        exampleTrace = span.getTraceId();
+        exampleSpan = span.getSpanId();
+      }
+    }
+
+    /** Counts one occurrence; true when the tally still needs its detail sentence. */
+    boolean addSpan(TraceState t, long epoch, long spanId) {
+      count++;
+      t.touch(this, epoch);
+      if (exampleTrace == null) {
+        exampleTrace = t.traceId;
+        exampleSpan = SpanIds.toBytes(spanId);
+      }
+      return detail == null;
+    }
+  }
+
+  static final class Node {
+    long id;
+    long parent;
+    long start;
+    long end;
+    Span.SpanKind kind;
+    ServiceStats service;
+    String name;
+    String destination;
+    boolean error;
+    boolean hasChild;
+    Node parentNode;
+  }
+
+  static final class TraceState {
+    final ByteString traceId;
+    final long deadlineNanos;
+    final List<Node> nodes = new ArrayList<>(4);
+    boolean truncated;
+    private long touchedEpoch;
+    private final ArrayList<TraceCounted> touched = new ArrayList<>(4);
+    private HashSet<TraceCounted> touchedSet;
+
+    TraceState(ByteString traceId, long deadlineNanos) {
+      this.traceId = traceId;
+      this.deadlineNanos = deadlineNanos;
+    }
+
+    /** Counts this trace once in {@code c} per interval. */
+    void touch(TraceCounted c, long epoch) {
+      if (epoch != touchedEpoch) {
+        touchedEpoch = epoch;
+        touched.clear();
+        touchedSet = null;
+      }
+      if (touchedSet != null) {
+        if (touchedSet.add(c)) {
+          c.traces++;
+        }
+        return;
+      }
+      for (int i = touched.size() - 1; i >= 0; i--) {
+        if (touched.get(i) == c) {
+          return;
+        }
+      }
+      touched.add(c);
+      c.traces++;
+      if (touched.size() > 16) {
+        touchedSet = new HashSet<>(touched);
+      }
+    }
+  }
+}

@@ -1,0 +1,72 @@
+package dev.traceyard.collector.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.traceyard.collector.config.tls.TlsException;
+import dev.traceyard.collector.testing.TestCertificates;
+import dev.traceyard.collector.testing.TestConfig;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.config.types.Password;
+import org.apache.kafka.common.security.ssl.DefaultSslEngineFactory;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+class KafkaClientConfigTest {
+
+  private static KafkaClientConfig parse(String yaml) {
+    var parsed = TestConfig.parse(yaml, "exporters.kafka", KafkaClientConfig::parse);
+    assertThat(parsed.errors()).isEmpty();
+    return parsed.config();
+  }
+
+  @Test
+  void tlsFilesBecomePemSettingsThatKafkasOwnSslFactoryLoads() throws Exception {
+    TestCertificates certs = TestCertificates.get();
+    KafkaClientConfig c = parse(String.join("\n",
+        "brokers: [localhost:9093]",
+        "tls:",
+        "  ca_file: " + certs.caCert,
+        "  cert_file: " + certs.client.cert(),
+        "  key_file: " + certs.client.key(),
+        "  min_version: '1.3'",
+        "auth: {sasl: {mechanism: SCRAM-SHA-256, username: u, password: p}}"));
+    Map<String, Object> p = c.clientProperties(LoggerFactory.getLogger("test"));
+    assertThat(p).containsEntry("security.protocol", "SASL_SSL").containsEntry("ssl.enabled.protocols", "TLSv1.3")
+        .containsEntry("ssl.truststore.type", "PEM").containsEntry("ssl.keystore.type", "PEM");
+    assertThat((String) p.get("ssl.truststore.certificates")).startsWith("-----BEGIN CERTIFICATE-----");
+    assertThat((String) p.get("ssl.keystore.key")).startsWith("-----BEGIN PRIVATE KEY-----");
+    // The Kafka client builds its SSL engine from exactly these settings: it must accept them.
+    // (as the client's config parser would hand them over: passwords typed, protocols as a list)
+    Map<String, Object> ssl = new HashMap<>();
+    ssl.put("ssl.protocol", p.get("ssl.protocol"));
+    ssl.put("ssl.enabled.protocols", List.of(((String) p.get("ssl.enabled.protocols")).split(",")));
+    ssl.put("ssl.truststore.type", p.get("ssl.truststore.type"));
+    ssl.put("ssl.truststore.certificates", new Password((String) p.get("ssl.truststore.certificates")));
+    ssl.put("ssl.keystore.type", p.get("ssl.keystore.type"));
+    ssl.put("ssl.keystore.certificate.chain", new Password((String) p.get("ssl.keystore.certificate.chain")));
+    ssl.put("ssl.keystore.key", new Password((String) p.get("ssl.keystore.key")));
+    try (DefaultSslEngineFactory factory = new DefaultSslEngineFactory()) {
+      factory.configure(ssl);
+      assertThat(factory.sslContext()).isNotNull();
+      assertThat(factory.keystore()).isNotNull();
+      assertThat(factory.truststore()).isNotNull();
+    }
+  }
+
+  @Test
+  void aMissingCertificateFileFailsTheStartNamingItsConfigKey() {
+    KafkaClientConfig c = parse("tls: {ca_file: /nonexistent/ca.pem}");
+    assertThatThrownBy(() -> c.clientProperties(LoggerFactory.getLogger("test")))
+        .isInstanceOf(TlsException.class).hasMessageContaining("exporters.kafka.tls.ca_file");
+  }
+
+  @Test
+  void insecureTlsMeansPlaintextAndAuthTlsIsTheOlderSpelling() {
+    assertThat(parse("tls: {insecure: true}").tls()).isNull();
+    assertThat(parse("auth: {tls: {insecure_skip_verify: true}}").clientProperties(LoggerFactory.getLogger("test")))
+        .containsEntry("security.protocol", "SSL").containsEntry("ssl.endpoint.identification.algorithm", "");
+  }
+}
