@@ -71,6 +71,13 @@ public final class QueryService {
   /** Up to this many sid ranges per partition are given to DuckDB as an OR of ranges. */
   private static final int MAX_OR_RANGES = 32;
   private static final int QUERY_TIMEOUT_SECONDS = 60;
+  /**
+   * Up to this many matching dictionary ids of a span-attribute filter are written into the search
+   * statement as constants, {@code list_contains(attr_vids, id) OR ...} (each ~15 ms per 1M spans);
+   * beyond, the filter is a semi-join over the window's unnested ids (~100 ms per 1M spans whatever
+   * the number of ids). {@code list_has_any} is slow even with a constant list (~400 ms per 1M spans).
+   */
+  private static final int MAX_LITERAL_VIDS = 6;
 
   private final Store store;
   private final QualityQueries quality;
@@ -113,58 +120,46 @@ public final class QueryService {
       }
       Set<TraceId> wanted = new HashSet<>(unique);
       Map<String, List<SidRange>> byPart = byPartition(ranges);
-      // Spans and their attribute rows in one statement (one parse, plan and round trip instead of
-      // two; each part found by zone maps on sid: a few row groups whatever the table size). The
-      // resources and scopes come from the per-partition cache instead of a join (a join costs as
-      // much as the span read itself), and the order is restored here rather than by a SQL sort.
+      // The spans in one statement, each part found by zone maps on sid (a few row groups whatever
+      // the table size), with their attributes as dictionary ids. The attribute values, resources and
+      // scopes come from the per-partition cache (one more small statement for what it lacks) instead
+      // of a join (a join costs as much as the span read itself), and the order is restored here
+      // rather than by a SQL sort.
       Sql sql = new Sql();
       int i = 0;
       for (Map.Entry<String, List<SidRange>> e : byPart.entrySet()) {
         String a = e.getKey();
         sql.add(i++ > 0 ? " UNION ALL " : "");
-        sql.add("SELECT '" + a + "' AS part, 0 AS k, sid, 0::BIGINT AS rn, trace_hi, trace_lo, span_id, parent_span_id,"
-            + " trace_state, flags, name, kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message,"
-            + " rid, scid, dropped_attributes_count, events, dropped_events_count, links, dropped_links_count,"
-            + " NULL::VARCHAR AS key, NULL::TINYINT AS type, NULL::VARCHAR AS str, NULL::DOUBLE AS num FROM " + a
-            + ".spans WHERE ");
+        sql.add("SELECT '" + a + "' AS part, trace_hi, trace_lo, span_id, parent_span_id, trace_state, flags, name,"
+            + " kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message, rid, scid,"
+            + " dropped_attributes_count, events, dropped_events_count, links, dropped_links_count, attr_vids FROM "
+            + a + ".spans WHERE ");
         sidRanges(sql, "sid", e.getValue());
-        // The spans' attributes: their dictionary ids in list order (the sid filter sits on the spans
-        // scan, so zone maps apply), then the dictionary values.
-        sql.add(" UNION ALL SELECT '" + a + "', 1, u.sid, u.rn, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,"
-            + " NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, v.key, v.type, v.str, v.num FROM (SELECT sid,"
-            + " unnest(attr_vids) AS vid, generate_subscripts(attr_vids, 1) AS rn FROM " + a + ".spans WHERE ");
-        sidRanges(sql, "sid", e.getValue());
-        sql.add(") u JOIN " + a + ".span_attr_values v ON u.vid = v.vid");
       }
       List<SpanRow> spanRows = new ArrayList<>();
-      Map<String, List<AttrRow>> attributes = new HashMap<>();
       query(sql, r -> {
-        String part = r.getString(1);
-        if (r.getInt(2) == 1) {
-          attributes.computeIfAbsent(part + "/" + r.getLong(3), k -> new ArrayList<>()).add(new AttrRow(r.getLong(4),
-              KeyValue.newBuilder().setKey(nz(r.getString(24)))
-                  .setValue(AttrValues.value(r.getInt(25), r.getString(26), r.getDouble(27))).build()));
-          return;
-        }
-        TraceId id = new TraceId(r.getLong(5), r.getLong(6));
+        TraceId id = new TraceId(r.getLong(2), r.getLong(3));
         if (wanted.contains(id)) { // else a span of another trace within the bounds of many ranges
-          spanRows.add(spanRow(part, id, r));
+          spanRows.add(spanRow(r.getString(1), id, r));
         }
       });
-      // The order of the former SQL: spans by start, then span id (as signed BIGINT); attributes by row.
+      // The order of the former SQL: spans by start, then span id (as signed BIGINT).
       spanRows.sort(Comparator.comparingLong(SpanRow::startNanos).thenComparingLong(SpanRow::spanId));
       Map<TraceId, Grouper<Span>> byTrace = new HashMap<>();
       List<Ref> refs = new ArrayList<>(spanRows.size());
       for (SpanRow row : spanRows) {
-        List<AttrRow> attrs = attributes.get(row.part + "/" + row.sid);
-        Span.Builder b = row.span;
-        if (attrs != null) {
-          attrs.sort(Comparator.comparingLong(AttrRow::rn));
-          for (AttrRow a : attrs) {
-            b.addAttributes(a.kv);
-          }
-        }
         refs.add(new Ref(row.part, row.rid, row.scid));
+      }
+      Map<String, Map<Integer, KeyValue>> values = cachedAttributeValues(lease, spanRows);
+      for (SpanRow row : spanRows) {
+        Map<Integer, KeyValue> partValues = values.getOrDefault(row.part, Map.of());
+        for (int vid : row.vids) {
+          KeyValue kv = partValues.get(vid);
+          if (kv == null) { // the store lost a dictionary row: fail loudly rather than answer without it
+            throw new StoreQueryException("span attribute value " + vid + " missing in partition " + row.part, null);
+          }
+          row.span.addAttributes(kv);
+        }
       }
       Dictionaries dict = cachedDictionaries(lease, refs);
       for (int j = 0; j < spanRows.size(); j++) {
@@ -283,39 +278,50 @@ public final class QueryService {
   }
 
   /** A span row of the trace-by-id statement, its attributes still to add. */
-  private record SpanRow(String part, long sid, TraceId trace, int rid, int scid, long startNanos, long spanId,
+  private record SpanRow(String part, TraceId trace, int rid, int scid, long startNanos, long spanId, int[] vids,
       Span.Builder span) {}
 
-  /** An attribute row: its row number orders a span's attributes as they were written. */
-  private record AttrRow(long rn, KeyValue kv) {}
-
-  /** The span of a row of the trace-by-id statement (columns 5..23), without its attributes. */
+  /** The span of a row of the trace-by-id statement, without its attributes (ids in {@code vids}). */
   private static SpanRow spanRow(String part, TraceId id, ResultSet r) throws SQLException {
-    long spanId = r.getLong(7);
-    long startNanos = r.getLong(13);
+    long spanId = r.getLong(4);
+    long startNanos = r.getLong(10);
     Span.Builder b = Span.newBuilder()
         .setTraceId(id.toBytes())
         .setSpanId(Ids.spanIdBytes(spanId));
-    long parent = r.getLong(8);
+    long parent = r.getLong(5);
     if (!r.wasNull()) {
       b.setParentSpanId(Ids.spanIdBytes(parent));
     }
-    b.setTraceState(nz(r.getString(9))).setFlags(r.getInt(10)).setName(nz(r.getString(11))).setKindValue(r.getInt(12))
-        .setStartTimeUnixNano(startNanos).setEndTimeUnixNano(r.getLong(14));
-    int code = r.getInt(15);
-    String message = nz(r.getString(16));
+    b.setTraceState(nz(r.getString(6))).setFlags(r.getInt(7)).setName(nz(r.getString(8))).setKindValue(r.getInt(9))
+        .setStartTimeUnixNano(startNanos).setEndTimeUnixNano(r.getLong(11));
+    int code = r.getInt(12);
+    String message = nz(r.getString(13));
     if (code != 0 || !message.isEmpty()) {
       b.setStatus(Status.newBuilder().setCodeValue(code).setMessage(message));
     }
-    b.setDroppedAttributesCount(r.getInt(19))
-        .addAllEvents(OtlpValuesJson.parseEvents(r.getString(20)))
-        .setDroppedEventsCount(r.getInt(21))
-        .addAllLinks(OtlpValuesJson.parseLinks(r.getString(22)))
-        .setDroppedLinksCount(r.getInt(23));
-    return new SpanRow(part, r.getLong(3), id, r.getInt(17), r.getInt(18), startNanos, spanId, b);
+    b.setDroppedAttributesCount(r.getInt(16))
+        .addAllEvents(OtlpValuesJson.parseEvents(r.getString(17)))
+        .setDroppedEventsCount(r.getInt(18))
+        .addAllLinks(OtlpValuesJson.parseLinks(r.getString(19)))
+        .setDroppedLinksCount(r.getInt(20));
+    return new SpanRow(part, id, r.getInt(14), r.getInt(15), startNanos, spanId, vids(r.getArray(21)), b);
   }
 
+
   private record Ref(String part, int rid, int scid) {}
+
+  /** A span's attribute ids ({@code attr_vids}), in order; none for NULL. */
+  private static int[] vids(java.sql.Array list) throws SQLException {
+    if (list == null) {
+      return new int[0];
+    }
+    Object[] values = (Object[]) list.getArray();
+    int[] out = new int[values.length];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = ((Number) values[i]).intValue();
+    }
+    return out;
+  }
 
   // ================================================================== search
 
@@ -356,12 +362,13 @@ public final class QueryService {
       // A trace's start is the minimum over all its trace index rows, also those of partitions before
       // the window (a long trace with a recent matching span is listed at its real, early start).
       List<Partition> context = lease.overlapping(from - CONTEXT_NANOS, to + CONTEXT_NANOS);
+      Map<String, int[][]> vids = spanAttributeIds(lease.overlapping(from, to), q);
       while (true) {
         long w1 = top - window > from ? top - window : from;
         boolean whole = w1 == from;
         ids.clear();
         starts.clear();
-        searchWindow(lease.overlapping(w1, to), context, q, seq, w1, to, whole, after, ids, starts);
+        searchWindow(lease.overlapping(w1, to), context, q, vids, seq, w1, to, whole, after, ids, starts);
         if (whole || ids.size() > q.limit()) {
           break;
         }
@@ -417,14 +424,25 @@ public final class QueryService {
    * One search window: traces with a matching span starting in {@code [w1, to]} and, unless
    * {@code whole}, starting at or after {@code w1} themselves; newest first, at most a page and one.
    */
-  private void searchWindow(List<Partition> match, List<Partition> context, TraceQuery q, long seq, long w1, long to,
-      boolean whole, Cursor after, List<TraceId> ids, List<Long> starts) {
+  private void searchWindow(List<Partition> match, List<Partition> context, TraceQuery q, Map<String, int[][]> vids,
+      long seq, long w1, long to, boolean whole, Cursor after, List<TraceId> ids, List<Long> starts) {
+    List<Partition> candidates = new ArrayList<>();
+    boolean semiJoin = false;
+    for (Partition p : match) {
+      int[][] pv = vids.get(p.alias());
+      if (!hasNoMatch(q, pv)) {
+        candidates.add(p);
+        semiJoin |= pv != null && Arrays.stream(pv).anyMatch(Objects::isNull);
+      }
+    }
+    match = candidates;
     if (match.isEmpty()) {
       return;
     }
-    // The sids of the window's spans, per partition: attribute rows are read for those only.
+    // The sids of the window's spans, per partition, for filters matching too many dictionary
+    // entries to list: their ids are unnested for those spans only.
     Map<String, long[]> sids = new HashMap<>();
-    if (!q.attributes().isEmpty()) {
+    if (semiJoin) {
       Sql bounds = new Sql();
       for (int i = 0; i < match.size(); i++) {
         if (i > 0) {
@@ -445,13 +463,13 @@ public final class QueryService {
     int n = 0;
     for (Partition p : match) {
       long[] range = sids.get(p.alias());
-      if (!q.attributes().isEmpty() && range == null) {
+      if (semiJoin && range == null) {
         continue; // no span in the window
       }
       if (n++ > 0) {
         sql.add(" UNION ALL ");
       }
-      matchingSpans(sql, p, q, seq, w1, to, range);
+      matchingSpans(sql, p, q, vids.get(p.alias()), seq, w1, to, range);
     }
     if (n == 0) {
       return;
@@ -482,8 +500,66 @@ public final class QueryService {
     });
   }
 
-  /** {@code sids}: the sid range of the spans in the window, for the attribute subqueries (null: no attribute filter). */
-  private static void matchingSpans(Sql sql, Partition p, TraceQuery q, long seq, long from, long to, long[] sids) {
+  /**
+   * The dictionary ids matching each span-attribute filter of {@code q} (indexed like
+   * {@code q.attributes()}; null for resource filters and for more than {@link #MAX_LITERAL_VIDS}
+   * ids), per partition alias, in one statement over the small dictionaries. Read once per search:
+   * the spans a search can see (seq at most its own) only hold ids committed before it started.
+   */
+  private Map<String, int[][]> spanAttributeIds(List<Partition> parts, TraceQuery q) {
+    Map<String, int[][]> out = new HashMap<>();
+    List<AttributeFilter> filters = q.attributes();
+    Sql sql = new Sql();
+    int n = 0;
+    for (Partition p : parts) {
+      String a = p.alias();
+      out.put(a, new int[filters.size()][]);
+      for (int fi = 0; fi < filters.size(); fi++) {
+        AttributeFilter f = filters.get(fi);
+        if (f.scope() == AttributeFilter.Scope.RESOURCE) {
+          continue;
+        }
+        sql.add(n++ > 0 ? " UNION ALL " : "");
+        sql.add("SELECT '" + a + "', " + fi + ", count(*), CASE WHEN count(*) <= " + MAX_LITERAL_VIDS
+            + " THEN list(vid ORDER BY vid) END FROM " + a + ".span_attr_values WHERE key = ? AND ", f.key());
+        valueCondition(sql, f);
+      }
+    }
+    if (n == 0) {
+      return out;
+    }
+    query(sql, r -> {
+      int[][] byFilter = out.get(r.getString(1));
+      int fi = r.getInt(2);
+      long count = r.getLong(3);
+      if (count == 0) {
+        byFilter[fi] = new int[0];
+      } else if (count <= MAX_LITERAL_VIDS) {
+        byFilter[fi] = vids(r.getArray(4));
+      } // else null: too many to list
+    });
+    return out;
+  }
+
+  /** Whether a span-scope filter matches no dictionary entry of the partition (so no span of it matches). */
+  private static boolean hasNoMatch(TraceQuery q, int[][] vids) {
+    if (vids == null) {
+      return false;
+    }
+    for (int fi = 0; fi < vids.length; fi++) {
+      if (q.attributes().get(fi).scope() == AttributeFilter.Scope.SPAN && vids[fi] != null && vids[fi].length == 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * {@code vids}: the partition's dictionary ids per filter ({@link #spanAttributeIds}); {@code sids}:
+   * the sid range of the spans in the window, for filters with too many ids (else null).
+   */
+  private static void matchingSpans(Sql sql, Partition p, TraceQuery q, int[][] vids, long seq, long from, long to,
+      long[] sids) {
     String a = p.alias();
     sql.add("SELECT trace_hi, trace_lo FROM " + a + ".spans s WHERE s.seq <= ? AND s.start_ns >= ? AND s.start_ns <= ?",
         seq, from, to);
@@ -508,10 +584,12 @@ public final class QueryService {
     if (q.maxDurationNanos() != null) {
       sql.add(" AND s.duration_ns <= ?", q.maxDurationNanos());
     }
-    for (AttributeFilter f : q.attributes()) {
+    for (int fi = 0; fi < q.attributes().size(); fi++) {
+      AttributeFilter f = q.attributes().get(fi);
       switch (f.scope()) {
         case SPAN:
-          spanAttributeFilter(sql, a, f, sids);
+          sql.add(" AND ");
+          spanAttributeFilter(sql, a, f, vids[fi], sids);
           break;
         case RESOURCE:
           sql.add(" AND s.rid IN (SELECT rid FROM " + a + ".resource_attrs WHERE key = ? AND ", f.key());
@@ -519,8 +597,8 @@ public final class QueryService {
           sql.add(")");
           break;
         default:
-          sql.add(" AND (true");
-          spanAttributeFilter(sql, a, f, sids);
+          sql.add(" AND (");
+          spanAttributeFilter(sql, a, f, vids[fi], sids);
           sql.add(" OR s.rid IN (SELECT rid FROM " + a + ".resource_attrs WHERE key = ? AND ", f.key());
           valueCondition(sql, f);
           sql.add("))");
@@ -530,16 +608,26 @@ public final class QueryService {
   }
 
   /**
-   * {@code AND s.sid IN (...)}: the window's spans holding one of the dictionary entries that match
-   * (the small dictionary is filtered first; an empty match makes the semi-join free). Not
-   * {@code list_has_any(attr_vids, ...)}: DuckDB evaluates it per row, 25x slower.
+   * Whether a span holds one of the dictionary entries matching {@code f}: with the few matching ids
+   * found beforehand, {@code list_contains} with constants (a cheap check per row); with more ids, a
+   * semi-join over the window's unnested ids and the filtered dictionary.
    */
-  private static void spanAttributeFilter(Sql sql, String a, AttributeFilter f, long[] sids) {
-    sql.add(" AND s.sid IN (SELECT sid FROM (SELECT sid, unnest(attr_vids) AS vid FROM " + a + ".spans WHERE sid"
-        + " BETWEEN ? AND ?) WHERE vid IN (SELECT vid FROM " + a + ".span_attr_values WHERE key = ? AND ",
-        sids[0], sids[1], f.key());
-    valueCondition(sql, f);
-    sql.add("))");
+  private static void spanAttributeFilter(Sql sql, String a, AttributeFilter f, int[] ids, long[] sids) {
+    if (ids == null) {
+      sql.add("s.sid IN (SELECT sid FROM (SELECT sid, unnest(attr_vids) AS vid FROM " + a + ".spans WHERE sid"
+          + " BETWEEN ? AND ?) WHERE vid IN (SELECT vid FROM " + a + ".span_attr_values WHERE key = ? AND ",
+          sids[0], sids[1], f.key());
+      valueCondition(sql, f);
+      sql.add("))");
+    } else if (ids.length == 0) {
+      sql.add("false");
+    } else {
+      StringBuilder any = new StringBuilder("(");
+      for (int i = 0; i < ids.length; i++) {
+        any.append(i == 0 ? "" : " OR ").append("list_contains(s.attr_vids, ").append(ids[i]).append(")");
+      }
+      sql.add(any.append(")").toString());
+    }
   }
 
   private static void valueCondition(Sql sql, AttributeFilter f) {
@@ -1210,20 +1298,89 @@ public final class QueryService {
 
   // ================================================================== resources and scopes
 
-  /** Upper bound of cached resources plus scopes; past it the cache starts over (it only saves reads). */
+  /** Upper bound of cached resources, scopes and span attribute values; past it the cache starts over. */
   private static final int MAX_CACHED_DICTIONARY_ENTRIES = 100_000;
 
   /**
-   * Resources and scopes already read, per partition: rows reference them by per-partition numbers
-   * that never change (compaction copies the tables as they are), so a trace by id needs no join nor
-   * extra statement for them once its partition's few resources are known. Keyed by alias, checked
+   * Resources, scopes and span attribute values already read, per partition (the cache only saves
+   * reads): rows reference them by per-partition numbers that never change (compaction copies the
+   * tables as they are), so a trace by id needs no join nor extra statement for them once its
+   * partition's few resources and common attribute values are known. Keyed by alias, checked
    * against the partition object itself, so a partition dropped and created again starts afresh.
    */
   private final Map<String, CachedDictionary> dictionaryCache = new ConcurrentHashMap<>();
   private final AtomicInteger cachedDictionaryEntries = new AtomicInteger();
 
   private record CachedDictionary(Partition partition, Map<Integer, Dictionaries.ResourceEntry> resources,
-      Map<Integer, Dictionaries.ScopeEntry> scopes) {}
+      Map<Integer, Dictionaries.ScopeEntry> scopes, Map<Integer, KeyValue> attributeValues) {
+    CachedDictionary(Partition partition) {
+      this(partition, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), new ConcurrentHashMap<>());
+    }
+  }
+
+  /**
+   * The span attribute values ({@code span_attr_values} rows, immutable per partition like resources)
+   * of {@code rows}, per partition alias: from the cache, and what it lacks in one statement by
+   * constant ids (zone maps on {@code vid} find them; ids written together are stored together).
+   */
+  private Map<String, Map<Integer, KeyValue>> cachedAttributeValues(Partitions.Lease lease, List<SpanRow> rows) {
+    Map<String, Map<Integer, KeyValue>> out = new HashMap<>();
+    Map<String, Set<Integer>> missing = new LinkedHashMap<>();
+    for (SpanRow row : rows) {
+      if (row.vids.length == 0) {
+        continue;
+      }
+      CachedDictionary c = dictionaryCache.get(row.part);
+      boolean current = c != null && c.partition == lease.byAlias(row.part);
+      Map<Integer, KeyValue> found = out.computeIfAbsent(row.part, k -> new HashMap<>());
+      for (int vid : row.vids) {
+        KeyValue kv = current ? c.attributeValues.get(vid) : null;
+        if (kv != null) {
+          found.put(vid, kv);
+        } else {
+          missing.computeIfAbsent(row.part, k -> new LinkedHashSet<>()).add(vid);
+        }
+      }
+    }
+    if (missing.isEmpty()) {
+      return out;
+    }
+    Sql sql = new Sql();
+    int i = 0;
+    for (Map.Entry<String, Set<Integer>> e : missing.entrySet()) {
+      StringBuilder ids = new StringBuilder();
+      for (int vid : e.getValue()) {
+        ids.append(ids.length() == 0 ? "" : ", ").append(vid);
+      }
+      sql.add((i++ > 0 ? " UNION ALL " : "") + "SELECT '" + e.getKey() + "', vid, key, type, str, num FROM "
+          + e.getKey() + ".span_attr_values WHERE vid IN (" + ids + ")");
+    }
+    Map<String, Map<Integer, KeyValue>> loaded = new HashMap<>();
+    query(sql, r -> loaded.computeIfAbsent(r.getString(1), k -> new HashMap<>()).put(r.getInt(2), KeyValue.newBuilder()
+        .setKey(nz(r.getString(3))).setValue(AttrValues.value(r.getInt(4), r.getString(5), r.getDouble(6))).build()));
+    makeRoom(lease);
+    loaded.forEach((part, values) -> {
+      out.get(part).putAll(values);
+      Partition p = lease.byAlias(part);
+      CachedDictionary c = dictionaryCache.compute(part, (k, old) -> old != null && old.partition == p ? old
+          : new CachedDictionary(p));
+      values.forEach((vid, kv) -> {
+        if (c.attributeValues.putIfAbsent(vid, kv) == null) {
+          cachedDictionaryEntries.incrementAndGet();
+        }
+      });
+    });
+    return out;
+  }
+
+  /** Starts the cache over when it is full, and drops the partitions gone (retention). */
+  private void makeRoom(Partitions.Lease lease) {
+    if (cachedDictionaryEntries.get() > MAX_CACHED_DICTIONARY_ENTRIES) {
+      dictionaryCache.clear();
+      cachedDictionaryEntries.set(0);
+    }
+    dictionaryCache.entrySet().removeIf(e -> lease.byAlias(e.getKey()) != e.getValue().partition);
+  }
 
   /** As {@link #dictionaries}, reading only what the cache does not hold yet. */
   private Dictionaries cachedDictionaries(Partitions.Lease lease, List<Ref> refs) {
@@ -1248,16 +1405,11 @@ public final class QueryService {
       return d;
     }
     Dictionaries loaded = dictionaries(missing);
-    if (cachedDictionaryEntries.get() > MAX_CACHED_DICTIONARY_ENTRIES) {
-      dictionaryCache.clear();
-      cachedDictionaryEntries.set(0);
-    }
-    // Partitions gone (retention) leave the cache with them.
-    dictionaryCache.entrySet().removeIf(e -> lease.byAlias(e.getKey()) != e.getValue().partition);
+    makeRoom(lease);
     for (Ref ref : missing) {
       Partition p = lease.byAlias(ref.part);
       CachedDictionary c = dictionaryCache.compute(ref.part, (k, old) -> old != null && old.partition == p ? old
-          : new CachedDictionary(p, new ConcurrentHashMap<>(), new ConcurrentHashMap<>()));
+          : new CachedDictionary(p));
       Dictionaries.ResourceEntry re = loaded.resources.get(ref.part + "/" + ref.rid);
       if (re != null) {
         d.resources.put(ref.part + "/" + ref.rid, re);
