@@ -52,6 +52,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.duckdb.DuckDBConnection;
 
 /**
@@ -1300,6 +1301,8 @@ public final class QueryService {
 
   /** Upper bound of cached resources, scopes and span attribute values; past it the cache starts over. */
   private static final int MAX_CACHED_DICTIONARY_ENTRIES = 100_000;
+  /** Upper bound of the cached span attribute values' protobuf bytes (some are long: SQL statements, URLs). */
+  private static final long MAX_CACHED_VALUE_BYTES = 16L << 20;
 
   /**
    * Resources, scopes and span attribute values already read, per partition (the cache only saves
@@ -1310,6 +1313,7 @@ public final class QueryService {
    */
   private final Map<String, CachedDictionary> dictionaryCache = new ConcurrentHashMap<>();
   private final AtomicInteger cachedDictionaryEntries = new AtomicInteger();
+  private final AtomicLong cachedValueBytes = new AtomicLong();
 
   private record CachedDictionary(Partition partition, Map<Integer, Dictionaries.ResourceEntry> resources,
       Map<Integer, Dictionaries.ScopeEntry> scopes, Map<Integer, KeyValue> attributeValues) {
@@ -1367,6 +1371,7 @@ public final class QueryService {
       values.forEach((vid, kv) -> {
         if (c.attributeValues.putIfAbsent(vid, kv) == null) {
           cachedDictionaryEntries.incrementAndGet();
+          cachedValueBytes.addAndGet(kv.getSerializedSize());
         }
       });
     });
@@ -1375,9 +1380,10 @@ public final class QueryService {
 
   /** Starts the cache over when it is full, and drops the partitions gone (retention). */
   private void makeRoom(Partitions.Lease lease) {
-    if (cachedDictionaryEntries.get() > MAX_CACHED_DICTIONARY_ENTRIES) {
+    if (cachedDictionaryEntries.get() > MAX_CACHED_DICTIONARY_ENTRIES || cachedValueBytes.get() > MAX_CACHED_VALUE_BYTES) {
       dictionaryCache.clear();
       cachedDictionaryEntries.set(0);
+      cachedValueBytes.set(0);
     }
     dictionaryCache.entrySet().removeIf(e -> lease.byAlias(e.getKey()) != e.getValue().partition);
   }
