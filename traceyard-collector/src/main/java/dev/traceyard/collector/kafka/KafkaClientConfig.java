@@ -6,6 +6,8 @@ import dev.traceyard.collector.config.HostPort;
 import dev.traceyard.collector.config.tls.ClientTls;
 import dev.traceyard.collector.config.tls.TlsClientSettings;
 import dev.traceyard.collector.config.tls.TlsVersion;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -14,6 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
@@ -174,8 +180,13 @@ public record KafkaClientConfig(String path, List<String> brokers, String client
       p.put(SslConfigs.SSL_ENABLED_PROTOCOLS_CONFIG, String.join(",", protocols));
       p.put(SslConfigs.SSL_PROTOCOL_CONFIG, max.protocolName());
       if (tls.insecureSkipVerify()) {
-        // The Java client can only switch off the host name check; the chain is still verified.
+        // The Java client can only switch off the host name check; otelcol (and the warning ClientTls
+        // logs) skip the chain check too, so the engines come from a context that trusts any server.
         p.put(SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, "");
+        p.put(SslConfigs.SSL_ENGINE_FACTORY_CLASS_CONFIG, SkipVerifySslEngineFactory.class);
+        p.put(SkipVerifySslEngineFactory.CONTEXT_CONFIG, new SkipVerifySslEngineFactory.Context(
+            skipVerifyContext(max, loaded.clientKeyPair()), protocols.toArray(String[]::new)));
+        return p;
       }
       if (!loaded.trustedCertificates().isEmpty()) {
         p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
@@ -252,6 +263,27 @@ public record KafkaClientConfig(String path, List<String> brokers, String client
       root = root.getCause();
     }
     return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + ": " + root.getMessage();
+  }
+
+  private SSLContext skipVerifyContext(TlsVersion max, TlsKeyPair pair) {
+    try {
+      KeyManager[] keys = null;
+      if (pair != null) {
+        // In memory only; the password just satisfies the KeyStore API.
+        char[] password = "traceyard".toCharArray();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("client", pair.privateKey(), password, pair.certificateChain().toArray(X509Certificate[]::new));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, password);
+        keys = kmf.getKeyManagers();
+      }
+      SSLContext context = SSLContext.getInstance(max.protocolName());
+      context.init(keys, new TrustManager[] {SkipVerifySslEngineFactory.TRUST_ALL}, null);
+      return context;
+    } catch (GeneralSecurityException | java.io.IOException e) {
+      throw new IllegalStateException("cannot set up TLS for " + path + " (insecure_skip_verify): " + e, e);
+    }
   }
 
   private static String pem(List<X509Certificate> certs) {

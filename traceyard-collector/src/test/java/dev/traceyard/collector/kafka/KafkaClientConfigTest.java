@@ -67,7 +67,10 @@ class KafkaClientConfigTest {
   void insecureTlsMeansPlaintextAndAuthTlsIsTheOlderSpelling() {
     assertThat(parse("tls: {insecure: true}").tls()).isNull();
     assertThat(parse("auth: {tls: {insecure_skip_verify: true}}").clientProperties(LoggerFactory.getLogger("test")))
-        .containsEntry("security.protocol", "SSL").containsEntry("ssl.endpoint.identification.algorithm", "");
+        .containsEntry("security.protocol", "SSL").containsEntry("ssl.endpoint.identification.algorithm", "")
+        // Neither the chain nor the host is checked, as in otelcol: Kafka's own engines would check the chain.
+        .containsEntry("ssl.engine.factory.class", SkipVerifySslEngineFactory.class)
+        .doesNotContainKey("ssl.truststore.certificates");
   }
 
   @Test

@@ -124,7 +124,11 @@ class KafkaSecurityIT {
         Arguments.of("sasl_scram512", SecureListener.SASL_PLAINTEXT, scram512()),
         Arguments.of("tls", SecureListener.SSL, tls()),
         Arguments.of("mtls", SecureListener.MTLS, mutualTls()),
-        Arguments.of("sasl_ssl_scram256", SecureListener.SASL_SSL, scram256OverTlsInTheOlderAuthTlsPlace()));
+        Arguments.of("sasl_ssl_scram256", SecureListener.SASL_SSL, scram256OverTlsInTheOlderAuthTlsPlace()),
+        // otelcol's insecure_skip_verify: a broker whose CA the client does not know, still with a client key.
+        Arguments.of("tls_skip_verify", SecureListener.SSL, "tls: {insecure_skip_verify: true}"),
+        Arguments.of("mtls_skip_verify", SecureListener.MTLS, "tls: {insecure_skip_verify: true, cert_file: "
+            + certs.client.cert() + ", key_file: " + certs.client.key() + "}"));
   }
 
   // ---- tests ----
