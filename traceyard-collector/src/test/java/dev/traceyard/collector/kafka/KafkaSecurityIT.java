@@ -175,14 +175,16 @@ class KafkaSecurityIT {
 
     await().atMost(WAIT).untilAsserted(() -> assertThat(
         telemetry.value("traceyard_kafka_exporter_authentication_failures", "kafka")).isPositive());
-    assertThat(warnings()).anySatisfy(m -> assertThat(m)
+    await().atMost(WAIT).untilAsserted(() -> assertThat(warnings()).anySatisfy(m -> assertThat(m)
+        .contains("cannot send to Kafka topic " + topic)
         .contains("refused the SASL login of user 'alice' with PLAIN")
-        .contains("check exporters.kafka.auth.sasl"));
+        .contains("check exporters.kafka.auth.sasl")));
     // Kept and retried, then dropped and counted when retry_on_failure gives up: never lost silently.
     await().atMost(WAIT).untilAsserted(() -> assertThat(
         telemetry.value("traceyard_exporter_send_failed_spans", "kafka")).isEqualTo(5));
     assertThat(telemetry.value("traceyard_exporter_sent_spans", "kafka")).isZero();
-    assertThat(warnings()).anySatisfy(m -> assertThat(m).contains("dropping 5 spans").contains("exporters.kafka.auth.sasl"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(warnings()).anySatisfy(m -> assertThat(m)
+        .contains("dropping 5 spans").contains("topic " + topic).contains("exporters.kafka.auth.sasl")));
     assertThat(kafka.endOffsets(topic).values()).containsOnly(0L);
     assertThat(allLogText()).doesNotContain(WRONG_PASSWORD);
   }
@@ -196,10 +198,10 @@ class KafkaSecurityIT {
         "auth: {sasl: {mechanism: SCRAM-SHA-512, username: bob, password: " + WRONG_PASSWORD + "}}", telemetry);
     await().atMost(WAIT).untilAsserted(() -> assertThat(
         telemetry.value("traceyard_kafka_receiver_authentication_failures", "kafka", topic)).isPositive());
-    assertThat(warnings()).anySatisfy(m -> assertThat(m)
+    await().atMost(WAIT).untilAsserted(() -> assertThat(warnings()).anySatisfy(m -> assertThat(m)
         .contains("cannot read Kafka topic " + topic)
         .contains("refused the SASL login of user 'bob' with SCRAM-SHA-512")
-        .contains("check receivers.kafka.auth.sasl"));
+        .contains("check receivers.kafka.auth.sasl")));
     assertThat(allLogText()).doesNotContain(WRONG_PASSWORD);
   }
 
@@ -215,10 +217,11 @@ class KafkaSecurityIT {
     assertThat(push.next.consume(TraceBatch.of(request("untrusted", 2))).isSuccess()).isTrue();
     await().atMost(WAIT).untilAsserted(() -> assertThat(
         telemetry.value("traceyard_kafka_exporter_authentication_failures", "kafka")).isPositive());
-    assertThat(warnings()).anySatisfy(m -> assertThat(m)
+    await().atMost(WAIT).untilAsserted(() -> assertThat(warnings()).anySatisfy(m -> assertThat(m)
+        .contains("cannot send to Kafka topic " + topic)
         .contains("TLS handshake with the Kafka broker failed")
         .contains("unable to find valid certification path")
-        .contains("check exporters.kafka.tls"));
+        .contains("check exporters.kafka.tls")));
     await().atMost(WAIT).untilAsserted(() -> assertThat(
         telemetry.value("traceyard_exporter_send_failed_spans", "kafka")).isEqualTo(2));
     assertThat(telemetry.value("traceyard_exporter_sent_spans", "kafka")).isZero();
@@ -235,10 +238,10 @@ class KafkaSecurityIT {
         telemetry);
     await().atMost(WAIT).untilAsserted(() -> assertThat(
         telemetry.value("traceyard_kafka_receiver_authentication_failures", "kafka", topic)).isPositive());
-    assertThat(warnings()).anySatisfy(m -> assertThat(m)
+    await().atMost(WAIT).untilAsserted(() -> assertThat(warnings()).anySatisfy(m -> assertThat(m)
         .contains("cannot read Kafka topic " + topic)
         .contains("TLS handshake with the Kafka broker failed")
-        .contains("check receivers.kafka.auth.tls"));
+        .contains("check receivers.kafka.auth.tls")));
   }
 
   @Test
@@ -251,12 +254,31 @@ class KafkaSecurityIT {
     assertThat(push.next.consume(TraceBatch.of(request("nocert", 3))).isSuccess()).isTrue();
     await().atMost(WAIT).untilAsserted(() -> assertThat(
         telemetry.value("traceyard_kafka_exporter_authentication_failures", "kafka")).isPositive());
-    assertThat(warnings()).anySatisfy(m -> assertThat(m)
+    await().atMost(WAIT).untilAsserted(() -> assertThat(warnings()).anySatisfy(m -> assertThat(m)
+        .contains("cannot send to Kafka topic " + topic)
         .contains("TLS handshake with the Kafka broker failed")
         .contains("check exporters.kafka.tls")
-        .contains("needs cert_file and key_file"));
+        .contains("needs cert_file and key_file")));
     await().atMost(WAIT).untilAsserted(() -> assertThat(
         telemetry.value("traceyard_exporter_send_failed_spans", "kafka")).isEqualTo(3));
+  }
+
+  @Test
+  void plaintextExporterAtASaslListenerGetsNoAnswerAndItsDropMessagePointsAtTheSecuritySettings() throws Exception {
+    String topic = "plaintext_at_sasl_spans";
+    kafka.createTopic(topic, 1);
+    SelfTelemetry telemetry = SelfTelemetry.forTesting();
+    // No auth section: the broker closes the connection instead of refusing a login, so the client
+    // only sees its metadata wait time out.
+    PushReceiver push = sender(kafka.bootstrapServers(SecureListener.SASL_PLAINTEXT), topic, "client_id: mismatch",
+        "retry_on_failure: {initial_interval: 100ms, max_interval: 500ms, max_elapsed_time: 3s}", telemetry);
+    assertThat(push.next.consume(TraceBatch.of(request("mismatch", 2))).isSuccess()).isTrue();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(
+        telemetry.value("traceyard_exporter_send_failed_spans", "kafka")).isEqualTo(2));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(warnings()).anySatisfy(m -> assertThat(m)
+        .contains("dropping 2 spans")
+        .contains("topic " + topic)
+        .contains("check exporters.kafka.brokers, and that plaintext is what that listener speaks")));
   }
 
   // ---- helpers ----
