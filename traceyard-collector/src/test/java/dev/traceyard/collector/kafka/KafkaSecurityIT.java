@@ -55,6 +55,9 @@ class KafkaSecurityIT {
   /** A quote and a backslash: the JAAS line the client builds must escape both. */
   private static final String SCRAM_512_PASSWORD = "b0b\"s\\pass";
   private static final String WRONG_PASSWORD = "not-the-password";
+  /** Exporter settings for the failure tests: one short attempt, then drop (counted) instead of retrying. */
+  private static final String GIVE_UP_SOON = "timeout: 1s\n    retry_on_failure: {initial_interval: 100ms, "
+      + "max_interval: 200ms, max_elapsed_time: 1s}";
   private static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   private static final AtomicInteger NEXT_ID = new AtomicInteger(1);
 
@@ -170,7 +173,7 @@ class KafkaSecurityIT {
     kafka.createTopic(topic, 1);
     SelfTelemetry telemetry = SelfTelemetry.forTesting();
     PushReceiver push = sender(kafka.bootstrapServers(SecureListener.SASL_PLAINTEXT), topic, plain(WRONG_PASSWORD),
-        "retry_on_failure: {initial_interval: 100ms, max_interval: 500ms, max_elapsed_time: 3s}", telemetry);
+        GIVE_UP_SOON, telemetry);
     assertThat(push.next.consume(TraceBatch.of(request("wrong", 5))).isSuccess()).as("queued").isTrue();
 
     await().atMost(WAIT).untilAsserted(() -> assertThat(
@@ -212,8 +215,7 @@ class KafkaSecurityIT {
     SelfTelemetry telemetry = SelfTelemetry.forTesting();
     // A CA that did not sign the broker's certificate.
     PushReceiver push = sender(kafka.bootstrapServers(SecureListener.SSL), topic,
-        "tls: {ca_file: " + certs.rogueClient.cert() + "}",
-        "retry_on_failure: {initial_interval: 100ms, max_interval: 500ms, max_elapsed_time: 3s}", telemetry);
+        "tls: {ca_file: " + certs.rogueClient.cert() + "}", GIVE_UP_SOON, telemetry);
     assertThat(push.next.consume(TraceBatch.of(request("untrusted", 2))).isSuccess()).isTrue();
     await().atMost(WAIT).untilAsserted(() -> assertThat(
         telemetry.value("traceyard_kafka_exporter_authentication_failures", "kafka")).isPositive());
@@ -250,7 +252,7 @@ class KafkaSecurityIT {
     kafka.createTopic(topic, 1);
     SelfTelemetry telemetry = SelfTelemetry.forTesting();
     PushReceiver push = sender(kafka.bootstrapServers(SecureListener.MTLS), topic, tls(),
-        "retry_on_failure: {initial_interval: 100ms, max_interval: 500ms, max_elapsed_time: 3s}", telemetry);
+        GIVE_UP_SOON, telemetry);
     assertThat(push.next.consume(TraceBatch.of(request("nocert", 3))).isSuccess()).isTrue();
     await().atMost(WAIT).untilAsserted(() -> assertThat(
         telemetry.value("traceyard_kafka_exporter_authentication_failures", "kafka")).isPositive());
@@ -271,7 +273,7 @@ class KafkaSecurityIT {
     // No auth section: the broker closes the connection instead of refusing a login, so the client
     // only sees its metadata wait time out.
     PushReceiver push = sender(kafka.bootstrapServers(SecureListener.SASL_PLAINTEXT), topic, "client_id: mismatch",
-        "retry_on_failure: {initial_interval: 100ms, max_interval: 500ms, max_elapsed_time: 3s}", telemetry);
+        GIVE_UP_SOON, telemetry);
     assertThat(push.next.consume(TraceBatch.of(request("mismatch", 2))).isSuccess()).isTrue();
     await().atMost(WAIT).untilAsserted(() -> assertThat(
         telemetry.value("traceyard_exporter_send_failed_spans", "kafka")).isEqualTo(2));
@@ -304,9 +306,8 @@ class KafkaSecurityIT {
         "    traces: {topic: " + topic + "}",
         "    partition_traces_by_id: true",
         "    producer: {required_acks: -1}",
-        "    timeout: 2s",
         "    " + security,
-        extra.isEmpty() ? "" : "    " + extra,
+        "    " + (extra.isEmpty() ? "timeout: 2s" : extra),
         "service:",
         "  telemetry: {metrics: {level: none}}",
         "  pipelines:",
