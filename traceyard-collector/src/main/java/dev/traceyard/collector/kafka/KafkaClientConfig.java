@@ -6,6 +6,8 @@ import dev.traceyard.collector.config.HostPort;
 import dev.traceyard.collector.config.tls.ClientTls;
 import dev.traceyard.collector.config.tls.TlsClientSettings;
 import dev.traceyard.collector.config.tls.TlsVersion;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -14,9 +16,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
+import org.apache.kafka.common.errors.SslAuthenticationException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnsupportedSaslMechanismException;
 import org.slf4j.Logger;
 
 /**
@@ -35,22 +46,29 @@ import org.slf4j.Logger;
  * tls: {...}                     # present (and not insecure: true): TLS with these settings
  * </pre>
  *
+ * @param path the config path of the component, e.g. {@code exporters.kafka}, for messages that point
+ *     at the settings to fix
  * @param tls null for plaintext
  * @param sasl null without SASL
  */
-public record KafkaClientConfig(List<String> brokers, String clientId, boolean canonicalBootstrapOnly,
+public record KafkaClientConfig(String path, List<String> brokers, String clientId, boolean canonicalBootstrapOnly,
     TlsClientSettings tls, Sasl sasl) {
 
   static final List<String> DEFAULT_BROKERS = List.of("localhost:9092");
   static final String DEFAULT_CLIENT_ID = "otel-collector";
 
   public KafkaClientConfig {
+    Objects.requireNonNull(path, "path");
     brokers = List.copyOf(brokers);
     Objects.requireNonNull(clientId, "clientId");
   }
 
-  /** SASL credentials; {@link #toString()} hides the password. */
-  public record Sasl(String mechanism, String username, String password) {
+  /**
+   * SASL credentials; {@link #toString()} hides the password.
+   *
+   * @param path the config path of the section they came from ({@code ...auth.sasl} or {@code ...auth.plain_text})
+   */
+  public record Sasl(String path, String mechanism, String username, String password) {
     @Override
     public String toString() {
       return "Sasl{" + mechanism + ", username=" + username + "}";
@@ -91,7 +109,7 @@ public record KafkaClientConfig(List<String> brokers, String clientId, boolean c
         if (s.isSet("aws_msk")) {
           s.error("aws_msk", "AWS_MSK_IAM is not supported; use SCRAM or PLAIN");
         }
-        sasl = new Sasl(mechanism, user, password);
+        sasl = new Sasl(s.path(), mechanism, user, password);
       }
       if (auth.isSet("plain_text")) {
         ConfigNode p = auth.child("plain_text");
@@ -100,7 +118,7 @@ public record KafkaClientConfig(List<String> brokers, String clientId, boolean c
         if (sasl != null) {
           auth.error("plain_text", "set either auth.sasl or auth.plain_text, not both");
         } else {
-          sasl = new Sasl("PLAIN", user, password);
+          sasl = new Sasl(p.path(), "PLAIN", user, password);
         }
       }
       if (auth.isSet("kerberos")) {
@@ -116,7 +134,7 @@ public record KafkaClientConfig(List<String> brokers, String clientId, boolean c
       }
       tls = tlsOrNull(node.child("tls"));
     }
-    return new KafkaClientConfig(brokers, clientId == null ? DEFAULT_CLIENT_ID : clientId, canonical, tls, sasl);
+    return new KafkaClientConfig(node.path(), brokers, clientId == null ? DEFAULT_CLIENT_ID : clientId, canonical, tls, sasl);
   }
 
   private static TlsClientSettings tlsOrNull(ConfigNode n) {
@@ -162,8 +180,13 @@ public record KafkaClientConfig(List<String> brokers, String clientId, boolean c
       p.put(SslConfigs.SSL_ENABLED_PROTOCOLS_CONFIG, String.join(",", protocols));
       p.put(SslConfigs.SSL_PROTOCOL_CONFIG, max.protocolName());
       if (tls.insecureSkipVerify()) {
-        // The Java client can only switch off the host name check; the chain is still verified.
+        // The Java client can only switch off the host name check; otelcol (and the warning ClientTls
+        // logs) skip the chain check too, so the engines come from a context that trusts any server.
         p.put(SslConfigs.SSL_ENDPOINT_IDENTIFICATION_ALGORITHM_CONFIG, "");
+        p.put(SslConfigs.SSL_ENGINE_FACTORY_CLASS_CONFIG, SkipVerifySslEngineFactory.class);
+        p.put(SkipVerifySslEngineFactory.CONTEXT_CONFIG, new SkipVerifySslEngineFactory.Context(
+            skipVerifyContext(max, loaded.clientKeyPair()), protocols.toArray(String[]::new)));
+        return p;
       }
       if (!loaded.trustedCertificates().isEmpty()) {
         p.put(SslConfigs.SSL_TRUSTSTORE_TYPE_CONFIG, "PEM");
@@ -179,6 +202,88 @@ public record KafkaClientConfig(List<String> brokers, String clientId, boolean c
       }
     }
     return p;
+  }
+
+  /**
+   * Whether a Kafka client failure means the broker did not accept this client's security settings:
+   * the SASL login was refused, the mechanism is not offered, or the TLS handshake failed.
+   */
+  public static boolean isAuthenticationFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof AuthenticationException) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A message for a client failure that says which settings to check: for authentication failures
+   * (see {@link #isAuthenticationFailure}) the config path of the SASL or TLS section, for a timeout
+   * the brokers and the security settings (a client speaking the wrong protocol to a listener sees
+   * no answer rather than an error). Never contains the password.
+   */
+  public String explain(Throwable t) {
+    AuthenticationException auth = null;
+    for (Throwable c = t; c != null && auth == null; c = c.getCause()) {
+      if (c instanceof AuthenticationException) {
+        auth = (AuthenticationException) c;
+      }
+    }
+    if (auth instanceof SslAuthenticationException) {
+      String where = tls != null ? tls.path() : path + ".tls";
+      return "the TLS handshake with the Kafka broker failed (" + rootMessage(auth) + "); check " + where
+          + ": ca_file must trust the broker's certificate, which must name the broker's host, and a broker that "
+          + "requires client certificates needs cert_file and key_file";
+    }
+    if (auth instanceof UnsupportedSaslMechanismException) {
+      String where = sasl != null ? sasl.path() + ".mechanism" : path + ".auth.sasl";
+      return "the Kafka broker does not offer this SASL mechanism" + (sasl != null ? " (" + sasl.mechanism() + ")" : "")
+          + "; check " + where + " (" + auth.getMessage() + ")";
+    }
+    if (auth instanceof SaslAuthenticationException) {
+      String where = sasl != null ? sasl.path() : path + ".auth.sasl";
+      return "the Kafka broker refused the SASL login" + (sasl != null ? " of user '" + sasl.username() + "' with "
+          + sasl.mechanism() : "") + "; check " + where + " (" + auth.getMessage() + ")";
+    }
+    if (auth != null) {
+      return "authentication with the Kafka broker failed; check " + path + ".auth and the tls section (" + auth + ")";
+    }
+    if (t instanceof TimeoutException) {
+      return "no answer from Kafka " + brokers + " in time; check " + path + ".brokers, and that "
+          + (tls == null ? "plaintext" : "TLS") + (sasl == null ? "" : " with SASL " + sasl.mechanism())
+          + " is what that listener speaks (" + t.getMessage() + ")";
+    }
+    return String.valueOf(t);
+  }
+
+  private static String rootMessage(Throwable t) {
+    Throwable root = t;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    return root == t ? String.valueOf(t.getMessage()) : t.getMessage() + ": " + root.getMessage();
+  }
+
+  private SSLContext skipVerifyContext(TlsVersion max, TlsKeyPair pair) {
+    try {
+      KeyManager[] keys = null;
+      if (pair != null) {
+        // In memory only; the password just satisfies the KeyStore API.
+        char[] password = "traceyard".toCharArray();
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setKeyEntry("client", pair.privateKey(), password, pair.certificateChain().toArray(X509Certificate[]::new));
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(store, password);
+        keys = kmf.getKeyManagers();
+      }
+      SSLContext context = SSLContext.getInstance(max.protocolName());
+      context.init(keys, new TrustManager[] {SkipVerifySslEngineFactory.TRUST_ALL}, null);
+      return context;
+    } catch (GeneralSecurityException | java.io.IOException e) {
+      throw new IllegalStateException("cannot set up TLS for " + path + " (insecure_skip_verify): " + e, e);
+    }
   }
 
   private static String pem(List<X509Certificate> certs) {

@@ -67,6 +67,33 @@ class KafkaClientConfigTest {
   void insecureTlsMeansPlaintextAndAuthTlsIsTheOlderSpelling() {
     assertThat(parse("tls: {insecure: true}").tls()).isNull();
     assertThat(parse("auth: {tls: {insecure_skip_verify: true}}").clientProperties(LoggerFactory.getLogger("test")))
-        .containsEntry("security.protocol", "SSL").containsEntry("ssl.endpoint.identification.algorithm", "");
+        .containsEntry("security.protocol", "SSL").containsEntry("ssl.endpoint.identification.algorithm", "")
+        // Neither the chain nor the host is checked, as in otelcol: Kafka's own engines would check the chain.
+        .containsEntry("ssl.engine.factory.class", SkipVerifySslEngineFactory.class)
+        .doesNotContainKey("ssl.truststore.certificates");
+  }
+
+  @Test
+  void authenticationFailuresAreExplainedWithTheConfigPathToFixAndNeverThePassword() {
+    KafkaClientConfig sasl = parse("auth: {sasl: {mechanism: SCRAM-SHA-512, username: bob, password: hunter2}}");
+    String refused = sasl.explain(new org.apache.kafka.common.errors.SaslAuthenticationException("invalid credentials"));
+    assertThat(refused).contains("refused the SASL login of user 'bob' with SCRAM-SHA-512")
+        .contains("check exporters.kafka.auth.sasl").doesNotContain("hunter2");
+    assertThat(sasl.explain(new org.apache.kafka.common.errors.UnsupportedSaslMechanismException("not enabled")))
+        .contains("check exporters.kafka.auth.sasl.mechanism");
+    assertThat(parse("auth: {plain_text: {username: u, password: p}}")
+        .explain(new org.apache.kafka.common.errors.SaslAuthenticationException("no")))
+        .contains("check exporters.kafka.auth.plain_text");
+    assertThat(parse("auth: {tls: {}}").explain(new org.apache.kafka.common.errors.SslAuthenticationException(
+        "SSL handshake failed", new javax.net.ssl.SSLHandshakeException("PKIX path building failed"))))
+        .contains("TLS handshake with the Kafka broker failed (SSL handshake failed: PKIX path building failed)")
+        .contains("check exporters.kafka.auth.tls");
+    assertThat(parse("{}").explain(new org.apache.kafka.common.errors.TimeoutException("no metadata")))
+        .contains("check exporters.kafka.brokers").contains("plaintext");
+    assertThat(KafkaClientConfig.isAuthenticationFailure(new org.apache.kafka.common.KafkaException("wrapped",
+        new org.apache.kafka.common.errors.SslAuthenticationException("x")))).isTrue();
+    assertThat(KafkaClientConfig.isAuthenticationFailure(new org.apache.kafka.common.errors.TimeoutException("x")))
+        .isFalse();
+    assertThat(sasl.toString()).doesNotContain("hunter2");
   }
 }

@@ -28,6 +28,6 @@ public final class KafkaExporterFactory implements ExporterFactory<KafkaExporter
 
   @Override
   public Exporter create(ComponentSettings settings, KafkaExporterConfig config) {
-    return ExporterHelper.create(settings, config.helper(), new KafkaSender(config, settings.logger()));
+    return ExporterHelper.create(settings, config.helper(), new KafkaSender(settings, config));
   }
 }

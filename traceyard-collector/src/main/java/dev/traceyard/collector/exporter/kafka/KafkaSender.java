@@ -1,14 +1,17 @@
 package dev.traceyard.collector.exporter.kafka;
 
+import dev.traceyard.collector.component.ComponentSettings;
 import dev.traceyard.collector.component.Host;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.data.Batches;
 import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.exporter.exporterhelper.Sender;
+import dev.traceyard.collector.kafka.KafkaClientConfig;
 import dev.traceyard.collector.kafka.KafkaEncoding;
 import dev.traceyard.collector.kafka.KafkaTopics;
 import dev.traceyard.collector.telemetry.RateLimitedLogger;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,13 +57,19 @@ final class KafkaSender implements Sender {
   private final KafkaExporterConfig config;
   private final Logger logger;
   private final RateLimitedLogger oversizeLog;
+  private final RateLimitedLogger authLog;
+  private final CounterDataPoint authFailures;
   private final Duration waitBound;
   private volatile KafkaProducer<byte[], byte[]> producer;
 
-  KafkaSender(KafkaExporterConfig config, Logger logger) {
+  KafkaSender(ComponentSettings settings, KafkaExporterConfig config) {
     this.config = config;
-    this.logger = logger;
+    this.logger = settings.logger();
     this.oversizeLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
+    this.authLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
+    this.authFailures = settings.telemetry().counter("traceyard_kafka_exporter_authentication_failures",
+        "Send attempts that failed because the Kafka broker did not accept the exporter's SASL or TLS settings.",
+        "exporter").labelValues(settings.id().toString());
     Duration t = config.helper().timeout();
     this.waitBound = t.isZero() ? NO_TIMEOUT_WAIT : t.plusSeconds(2);
   }
@@ -133,7 +142,7 @@ final class KafkaSender implements Sender {
         futures.add(producer.send(new ProducerRecord<>(route.topic(), m.key(), m.value())));
         sent.add(m);
       } catch (KafkaException e) {
-        ConsumeResult r = classify(e, route.topic());
+        ConsumeResult r = failure(e, route.topic());
         if (r.isPermanent()) {
           rejected += m.items();
           outcome = outcome == null ? r : outcome;
@@ -149,7 +158,7 @@ final class KafkaSender implements Sender {
       try {
         futures.get(i).get(Math.max(0, remaining), TimeUnit.NANOSECONDS);
       } catch (ExecutionException e) {
-        ConsumeResult r = classify(e.getCause(), route.topic());
+        ConsumeResult r = failure(e.getCause(), route.topic());
         if (r.isRetryable()) {
           return r;
         }
@@ -192,6 +201,25 @@ final class KafkaSender implements Sender {
       dropped += encode(piece, key, encoding, out);
     }
     return dropped;
+  }
+
+  /**
+   * {@link #classify} with a message that names the settings to check; an authentication failure is
+   * also counted and logged at once (rate-limited): retries of it are only logged at debug level, and
+   * the data is dropped only after {@code retry_on_failure.max_elapsed_time}.
+   */
+  private ConsumeResult failure(Throwable t, String topic) {
+    ConsumeResult r = classify(t, topic);
+    boolean auth = KafkaClientConfig.isAuthenticationFailure(t);
+    if (!auth && !(t instanceof org.apache.kafka.common.errors.TimeoutException)) {
+      return r;
+    }
+    String why = "cannot send to Kafka topic " + topic + ": " + config.client().explain(t);
+    if (auth) {
+      authLog.warn("{}; the data is kept and retried per retry_on_failure", why);
+      authFailures.inc();
+    }
+    return r.isRetryable() ? ConsumeResult.retryable(why, r.retryAfter()) : ConsumeResult.permanent(why);
   }
 
   /** Whether a producer failure can succeed when retried. */

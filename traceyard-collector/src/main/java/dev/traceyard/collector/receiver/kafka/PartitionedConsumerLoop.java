@@ -5,6 +5,7 @@ import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.consumer.Consumer;
 import dev.traceyard.collector.data.Batch;
+import dev.traceyard.collector.kafka.KafkaClientConfig;
 import dev.traceyard.collector.kafka.KafkaEncoding;
 import dev.traceyard.collector.kafka.KafkaTopics;
 import dev.traceyard.collector.telemetry.RateLimitedLogger;
@@ -60,6 +61,8 @@ final class PartitionedConsumerLoop implements Runnable {
   private final ReceiverMetrics metrics;
   private final CounterDataPoint malformed;
   private final CounterDataPoint retries;
+  private final CounterDataPoint authFailures;
+  private final RateLimitedLogger authLog;
   private final KafkaConsumer<byte[], byte[]> consumer;
 
   private final ArrayDeque<ConsumerRecord<byte[], byte[]>> pending = new ArrayDeque<>();
@@ -99,6 +102,10 @@ final class PartitionedConsumerLoop implements Runnable {
     this.retries = settings.telemetry().counter("traceyard_kafka_receiver_retries",
         "Times a Kafka message refused retryably by the pipeline was tried again.", "receiver", "topic")
         .labelValues(settings.id().toString(), route.topic());
+    this.authFailures = settings.telemetry().counter("traceyard_kafka_receiver_authentication_failures",
+        "Polls that failed because the Kafka broker did not accept the receiver's SASL or TLS settings.", "receiver",
+        "topic").labelValues(settings.id().toString(), route.topic());
+    this.authLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
     this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.backoff = config.backoffInitial();
   }
@@ -124,9 +131,11 @@ final class PartitionedConsumerLoop implements Runnable {
     try {
       consumer.subscribe(List.of(route.topic()), new Listener());
       long nextCommit = System.nanoTime() + config.commitInterval().toNanos();
+      Duration errorBackoff = config.backoffInitial();
       while (running) {
         try {
           step();
+          errorBackoff = config.backoffInitial();
         } catch (WakeupException e) {
           if (running) {
             continue;
@@ -134,8 +143,17 @@ final class PartitionedConsumerLoop implements Runnable {
           break;
         } catch (KafkaException e) {
           // Broker or group trouble: the client recovers by itself; keep what is pending and go on.
-          commitLog.warn("Kafka consumer error on topic {}: {}", route.topic(), e.toString());
-          sleepQuietly(config.backoffInitial());
+          if (KafkaClientConfig.isAuthenticationFailure(e)) {
+            // Nothing is read, so nothing is lost; but nothing arrives either until the settings or
+            // the broker's users are fixed, so say which settings (rate-limited) and count it.
+            authLog.warn("cannot read Kafka topic {}: {}; retrying", route.topic(), config.client().explain(e));
+            authFailures.inc();
+          } else {
+            commitLog.warn("Kafka consumer error on topic {}: {}", route.topic(), e.toString());
+          }
+          sleepWhileRunning(errorBackoff);
+          Duration grown = errorBackoff.multipliedBy(2);
+          errorBackoff = grown.compareTo(config.backoffMax()) > 0 ? config.backoffMax() : grown;
         }
         if (System.nanoTime() - nextCommit >= 0) {
           commit();
@@ -329,9 +347,13 @@ final class PartitionedConsumerLoop implements Runnable {
     }
   }
 
-  private static void sleepQuietly(Duration d) {
+  /** Waits {@code d}, or less when {@link #stop} is called meanwhile (backoffs reach seconds). */
+  private void sleepWhileRunning(Duration d) {
+    long end = System.nanoTime() + d.toNanos();
     try {
-      Thread.sleep(d.toMillis());
+      for (long left = d.toMillis(); running && left > 0; left = (end - System.nanoTime()) / 1_000_000) {
+        Thread.sleep(Math.min(left, 50));
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
