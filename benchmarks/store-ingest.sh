@@ -32,6 +32,11 @@
 #   ZIPKIN_JAVA_OPTS [-Xmx12g] (it keeps every span on its heap, ~3 KB each: 4g ran out within 60 s)  TRACEYARD_JAVA_OPTS [-Xmx1g]
 #   LOADGEN_JAVA_OPTS [-Xmx512m]   VERIFY_SEARCH [1] count traceyard's spans through the query API
 #   KEEP_DATA [0] keep the work dir (data dirs, logs)
+#   THREAD_CPU [0] 1: also print the server's CPU over the measured run by thread group (event loops,
+#     blocking executor, store writer, GC, JIT, ...) in microseconds per stored span (per-thread
+#     /proc/<pid>/task/*/stat snapshots named with jcmd Thread.print)
+#   JFR_DIR [unset] a directory: record the traceyard server with JFR (settings JFR_SETTINGS [profile])
+#     over the measured run only (jcmd JFR.start / JFR.stop), into JFR_DIR/<case>-<round>.jfr
 #   SERVER_JAR [the current build] the traceyard jar under test (e.g. a saved copy of an older build for
 #     A/B runs; the load generator always comes from the current build). With CASES naming a case twice
 #     as case@jar, e.g. CASES="zipkin traceyard@/tmp/before.jar traceyard", both run side by side in one run
@@ -40,7 +45,7 @@ cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
 
 if [[ -n ${1:-} ]]; then
-  sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 CASES=${CASES:-zipkin traceyard traceyard-nobatch traceyard-zipkin}
@@ -58,6 +63,9 @@ TRACEYARD_JAVA_OPTS=${TRACEYARD_JAVA_OPTS:--Xmx1g}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx512m}
 VERIFY_SEARCH=${VERIFY_SEARCH:-1}
 KEEP_DATA=${KEEP_DATA:-0}
+THREAD_CPU=${THREAD_CPU:-0}
+JFR_DIR=${JFR_DIR:-}
+JFR_SETTINGS=${JFR_SETTINGS:-profile}
 
 TRACEYARD_JAR=traceyard-server/target/traceyard.jar
 SERVER_JAR_DEFAULT=${SERVER_JAR:-$TRACEYARD_JAR}
@@ -251,6 +259,14 @@ run_case() {
     exit 1
   fi
   read -r s0 _ < <(wait_stored "$warm_sent")
+  if [[ $THREAD_CPU == 1 ]]; then
+    thread_cpu_snapshot "$SERVER_PID" "$WORK/threads0-$LABEL-$ROUND.txt"
+  fi
+  if [[ -n $JFR_DIR && $SERVER == traceyard ]]; then
+    mkdir -p "$JFR_DIR"
+    jcmd "$SERVER_PID" JFR.start name=bench settings="$JFR_SETTINGS" \
+      filename="$(cd "$JFR_DIR" && pwd)/$LABEL-$ROUND.jfr" >/dev/null
+  fi
   cpu0=$(cpu_seconds "$SERVER_PID")
   samples=$WORK/samples-$LABEL-$ROUND.txt
   summary=$(drive "$DURATION" $((SEED + 1000 * ROUND)) "$samples")
@@ -265,6 +281,15 @@ run_case() {
   fi
   read -r stored changed_at < <(wait_stored $((warm_sent + sent)))
   cpu1=$(cpu_seconds "$SERVER_PID")
+  if [[ -n $JFR_DIR && $SERVER == traceyard ]]; then
+    jcmd "$SERVER_PID" JFR.stop name=bench >/dev/null
+  fi
+  if [[ $THREAD_CPU == 1 ]]; then
+    thread_cpu_snapshot "$SERVER_PID" "$WORK/threads1-$LABEL-$ROUND.txt"
+    echo "   server CPU by thread over the measured run ($((stored - s0)) spans stored):" >&2
+    thread_cpu_report "$WORK/threads0-$LABEL-$ROUND.txt" "$WORK/threads1-$LABEL-$ROUND.txt" $((stored - s0)) |
+      sed 's/^/     /' >&2
+  fi
   hwm=$(rss_mib "$SERVER_PID" VmHWM)
   rss1=$(rss_mib "$SERVER_PID" VmRSS)
   range_end=$(($(date +%s) * 1000 + 60000))
