@@ -117,6 +117,7 @@ thread_cpu_report() {
       if (n ~ /^GC |^G1 |^GC_|Gang|Parallel|^VM Periodic|Conc|Refine|^G1_/) return "GC"
       if (n ~ /^C[12] Compiler|CompilerThre|^C1_|^C2_/) return "JIT compiler"
       if (n ~ /^VM Thread|VM_Thread/) return "VM thread (safepoints)"
+      if (n == "java") return "native threads (DuckDB workers)"
       if (n ~ /trace.?quality|quality/) return "trace_quality"
       if (n ~ /memory.?limiter/) return "memory_limiter"
       o = n; gsub(/[0-9]+/, "#", o)

@@ -40,12 +40,14 @@
 #   SERVER_JAR [the current build] the traceyard jar under test (e.g. a saved copy of an older build for
 #     A/B runs; the load generator always comes from the current build). With CASES naming a case twice
 #     as case@jar, e.g. CASES="zipkin traceyard@/tmp/before.jar traceyard", both run side by side in one run
+#   case%tag: the server also gets the JVM options in JAVA_OPTS_<tag>, e.g.
+#     JAVA_OPTS_par="-XX:+UseParallelGC" CASES="traceyard traceyard%par" (GC settings side by side)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
 
 if [[ -n ${1:-} ]]; then
-  sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 CASES=${CASES:-zipkin traceyard traceyard-nobatch traceyard-zipkin}
@@ -155,7 +157,7 @@ start_server() {
     TRACEYARD_OTLP_GRPC_ENDPOINT=127.0.0.1:$GRPC_PORT TRACEYARD_OTLP_HTTP_ENDPOINT=127.0.0.1:$(free_port) \
       TRACEYARD_ZIPKIN_ENDPOINT=127.0.0.1:$ZIPKIN_PORT TRACEYARD_QUERY_ENDPOINT=127.0.0.1:$QUERY_PORT \
       TRACEYARD_METRICS_ADDRESS=127.0.0.1:$METRICS_PORT TRACEYARD_HEALTH_ENDPOINT=127.0.0.1:$(free_port) \
-      java $TRACEYARD_JAVA_OPTS -jar "$CASE_JAR" start --data-dir "$DATA_DIR" \
+      java $TRACEYARD_JAVA_OPTS $CASE_JAVA_OPTS -jar "$CASE_JAR" start --data-dir "$DATA_DIR" \
       ${CASE_CONFIG:+--config "$CASE_CONFIG"} >"$log" 2>&1 &
     SERVER_PID=$!
     TARGET_PORT=$([[ $CASE == traceyard-zipkin ]] && echo "$ZIPKIN_PORT" || echo "$GRPC_PORT")
@@ -338,12 +340,22 @@ fi
 : >"$WORK/results.txt"
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   for CASE_SPEC in $CASES; do
+    # case[%tag][@jar]: %tag adds the server JVM options in $JAVA_OPTS_<tag> (GC A/B runs).
+    CASE_JAVA_OPTS=
+    TAG=
+    if [[ $CASE_SPEC == *%* ]]; then
+      TAG=${CASE_SPEC#*%}
+      TAG=${TAG%%@*}
+      var=JAVA_OPTS_$TAG
+      CASE_JAVA_OPTS=${!var:-}
+      CASE_SPEC=${CASE_SPEC/\%$TAG/}
+    fi
     CASE=${CASE_SPEC%%@*}
     CASE_JAR=$SERVER_JAR_DEFAULT
-    LABEL=$CASE
+    LABEL=$CASE${TAG:+%$TAG}
     if [[ $CASE_SPEC == *@* ]]; then
       CASE_JAR=${CASE_SPEC#*@}
-      LABEL=$CASE@$(basename "$CASE_JAR" .jar)
+      LABEL=$LABEL@$(basename "$CASE_JAR" .jar)
     fi
     run_case
   done
