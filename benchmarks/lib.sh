@@ -81,3 +81,59 @@ zipkin_jar() {
   fi
   echo "$jar"
 }
+
+# thread_cpu_snapshot PID FILE: writes "tid ticks name" per thread of JVM process PID (utime + stime in
+# clock ticks from /proc/PID/task/*/stat; the full Java thread name from jcmd Thread.print, since the
+# kernel's comm is cut at 15 characters; threads jcmd does not list, e.g. GC and compiler threads on
+# some JVMs, keep their comm).
+thread_cpu_snapshot() {
+  local pid=$1 file=$2 names
+  names=$(mktemp)
+  { jcmd "$pid" Thread.print 2>/dev/null || true; } |
+    sed -nE 's/^"([^"]*)".* nid=0x([0-9a-f]+) .*/\2 \1/p' |
+    while read -r hex name; do echo "$((16#$hex)) $name"; done >"$names"
+  # One awk over every thread's stat line (a process per thread is far too slow with ~250 threads):
+  # the comm is between the first "(" and the last ")"; utime and stime are fields 14 and 15.
+  awk 'NR == FNR {id = $1; $1 = ""; sub(/^ /, ""); name[id] = $0; next}
+    {
+      split(FILENAME, p, "/"); tid = p[5]
+      lp = index($0, "("); rp = match($0, /\) [A-Za-z] /)
+      comm = substr($0, lp + 1, rp - lp - 1); gsub(/ /, "_", comm)
+      split(substr($0, rp + 2), f, " ")
+      print tid, f[12] + f[13], (tid in name) ? name[tid] : comm
+    }' "$names" /proc/"$pid"/task/*/stat >"$file" 2>/dev/null || true
+  rm -f "$names"
+}
+
+# thread_cpu_report FILE0 FILE1 SPANS: CPU between two snapshots by thread group, as % of the total and
+# as microseconds per span. Groups by Java thread name (Armeria/Netty event loops, the receivers'
+# blocking executor, the store's writer, GC, JIT compiler, ...).
+thread_cpu_report() {
+  awk -v spans="$3" -v hz="$(getconf CLK_TCK)" '
+    function group(n) {
+      if (n ~ /^armeria-common-worker|^armeria-boss|epoll|^globalEventExecutor/) return "event loops (armeria/netty)"
+      if (n ~ /^armeria-common-blocking-tasks|blocking/) return "receiver blocking executor (armeria)"
+      if (n ~ /store-writer|traceyard-store|duckdb/) return "store writer"
+      if (n ~ /^GC |^G1 |^GC_|Gang|Parallel|^VM Periodic|Conc|Refine|^G1_/) return "GC"
+      if (n ~ /^C[12] Compiler|CompilerThre|^C1_|^C2_/) return "JIT compiler"
+      if (n ~ /^VM Thread|VM_Thread/) return "VM thread (safepoints)"
+      if (n == "java") return "native threads (DuckDB workers)"
+      if (n ~ /trace.?quality|quality/) return "trace_quality"
+      if (n ~ /memory.?limiter/) return "memory_limiter"
+      o = n; gsub(/[0-9]+/, "#", o)
+      return "other: " o
+    }
+    NR == FNR {t0[$1] = $2; next}
+    {
+      tid = $1; ticks = $2; $1 = ""; $2 = ""; sub(/^  /, ""); name = $0
+      d = ticks - (tid in t0 ? t0[tid] : 0)
+      if (d <= 0) next
+      g = group(name); cpu[g] += d; total += d
+    }
+    END {
+      printf "%-44s %8s %6s %10s\n", "thread group", "cpu_s", "%", "us/span"
+      for (g in cpu) printf "%-44s\t%8.2f %6.1f %10.2f\n", g, cpu[g] / hz, 100 * cpu[g] / total, (spans > 0 ? cpu[g] / hz * 1e6 / spans : 0) | "sort -t \"\t\" -k2 -nr | tr \"\t\" \" \""
+      close("sort -t \"\t\" -k2 -nr | tr \"\t\" \" \"")
+      printf "%-44s %8.2f %6.1f %10.2f\n", "total", total / hz, 100, (spans > 0 ? total / hz * 1e6 / spans : 0)
+    }' "$1" "$2"
+}

@@ -32,15 +32,22 @@
 #   ZIPKIN_JAVA_OPTS [-Xmx12g] (it keeps every span on its heap, ~3 KB each: 4g ran out within 60 s)  TRACEYARD_JAVA_OPTS [-Xmx1g]
 #   LOADGEN_JAVA_OPTS [-Xmx512m]   VERIFY_SEARCH [1] count traceyard's spans through the query API
 #   KEEP_DATA [0] keep the work dir (data dirs, logs)
+#   THREAD_CPU [0] 1: also print the server's CPU over the measured run by thread group (event loops,
+#     blocking executor, store writer, GC, JIT, ...) in microseconds per stored span (per-thread
+#     /proc/<pid>/task/*/stat snapshots named with jcmd Thread.print)
+#   JFR_DIR [unset] a directory: record the traceyard server with JFR (settings JFR_SETTINGS [profile])
+#     over the measured run only (jcmd JFR.start / JFR.stop), into JFR_DIR/<case>-<round>.jfr
 #   SERVER_JAR [the current build] the traceyard jar under test (e.g. a saved copy of an older build for
 #     A/B runs; the load generator always comes from the current build). With CASES naming a case twice
 #     as case@jar, e.g. CASES="zipkin traceyard@/tmp/before.jar traceyard", both run side by side in one run
+#   case%tag: the server also gets the JVM options in JAVA_OPTS_<tag>, e.g.
+#     JAVA_OPTS_par="-XX:+UseParallelGC" CASES="traceyard traceyard%par" (GC settings side by side)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
 
 if [[ -n ${1:-} ]]; then
-  sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 CASES=${CASES:-zipkin traceyard traceyard-nobatch traceyard-zipkin}
@@ -58,6 +65,9 @@ TRACEYARD_JAVA_OPTS=${TRACEYARD_JAVA_OPTS:--Xmx1g}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx512m}
 VERIFY_SEARCH=${VERIFY_SEARCH:-1}
 KEEP_DATA=${KEEP_DATA:-0}
+THREAD_CPU=${THREAD_CPU:-0}
+JFR_DIR=${JFR_DIR:-}
+JFR_SETTINGS=${JFR_SETTINGS:-profile}
 
 TRACEYARD_JAR=traceyard-server/target/traceyard.jar
 SERVER_JAR_DEFAULT=${SERVER_JAR:-$TRACEYARD_JAR}
@@ -147,7 +157,7 @@ start_server() {
     TRACEYARD_OTLP_GRPC_ENDPOINT=127.0.0.1:$GRPC_PORT TRACEYARD_OTLP_HTTP_ENDPOINT=127.0.0.1:$(free_port) \
       TRACEYARD_ZIPKIN_ENDPOINT=127.0.0.1:$ZIPKIN_PORT TRACEYARD_QUERY_ENDPOINT=127.0.0.1:$QUERY_PORT \
       TRACEYARD_METRICS_ADDRESS=127.0.0.1:$METRICS_PORT TRACEYARD_HEALTH_ENDPOINT=127.0.0.1:$(free_port) \
-      java $TRACEYARD_JAVA_OPTS -jar "$CASE_JAR" start --data-dir "$DATA_DIR" \
+      java $TRACEYARD_JAVA_OPTS $CASE_JAVA_OPTS -jar "$CASE_JAR" start --data-dir "$DATA_DIR" \
       ${CASE_CONFIG:+--config "$CASE_CONFIG"} >"$log" 2>&1 &
     SERVER_PID=$!
     TARGET_PORT=$([[ $CASE == traceyard-zipkin ]] && echo "$ZIPKIN_PORT" || echo "$GRPC_PORT")
@@ -251,6 +261,14 @@ run_case() {
     exit 1
   fi
   read -r s0 _ < <(wait_stored "$warm_sent")
+  if [[ $THREAD_CPU == 1 ]]; then
+    thread_cpu_snapshot "$SERVER_PID" "$WORK/threads0-$LABEL-$ROUND.txt"
+  fi
+  if [[ -n $JFR_DIR && $SERVER == traceyard ]]; then
+    mkdir -p "$JFR_DIR"
+    jcmd "$SERVER_PID" JFR.start name=bench settings="$JFR_SETTINGS" \
+      filename="$(cd "$JFR_DIR" && pwd)/$LABEL-$ROUND.jfr" >/dev/null
+  fi
   cpu0=$(cpu_seconds "$SERVER_PID")
   samples=$WORK/samples-$LABEL-$ROUND.txt
   summary=$(drive "$DURATION" $((SEED + 1000 * ROUND)) "$samples")
@@ -265,6 +283,15 @@ run_case() {
   fi
   read -r stored changed_at < <(wait_stored $((warm_sent + sent)))
   cpu1=$(cpu_seconds "$SERVER_PID")
+  if [[ -n $JFR_DIR && $SERVER == traceyard ]]; then
+    jcmd "$SERVER_PID" JFR.stop name=bench >/dev/null
+  fi
+  if [[ $THREAD_CPU == 1 ]]; then
+    thread_cpu_snapshot "$SERVER_PID" "$WORK/threads1-$LABEL-$ROUND.txt"
+    echo "   server CPU by thread over the measured run ($((stored - s0)) spans stored):" >&2
+    thread_cpu_report "$WORK/threads0-$LABEL-$ROUND.txt" "$WORK/threads1-$LABEL-$ROUND.txt" $((stored - s0)) |
+      sed 's/^/     /' >&2
+  fi
   hwm=$(rss_mib "$SERVER_PID" VmHWM)
   rss1=$(rss_mib "$SERVER_PID" VmRSS)
   range_end=$(($(date +%s) * 1000 + 60000))
@@ -313,12 +340,22 @@ fi
 : >"$WORK/results.txt"
 for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   for CASE_SPEC in $CASES; do
+    # case[%tag][@jar]: %tag adds the server JVM options in $JAVA_OPTS_<tag> (GC A/B runs).
+    CASE_JAVA_OPTS=
+    TAG=
+    if [[ $CASE_SPEC == *%* ]]; then
+      TAG=${CASE_SPEC#*%}
+      TAG=${TAG%%@*}
+      var=JAVA_OPTS_$TAG
+      CASE_JAVA_OPTS=${!var:-}
+      CASE_SPEC=${CASE_SPEC/\%$TAG/}
+    fi
     CASE=${CASE_SPEC%%@*}
     CASE_JAR=$SERVER_JAR_DEFAULT
-    LABEL=$CASE
+    LABEL=$CASE${TAG:+%$TAG}
     if [[ $CASE_SPEC == *@* ]]; then
       CASE_JAR=${CASE_SPEC#*@}
-      LABEL=$CASE@$(basename "$CASE_JAR" .jar)
+      LABEL=$LABEL@$(basename "$CASE_JAR" .jar)
     fi
     run_case
   done

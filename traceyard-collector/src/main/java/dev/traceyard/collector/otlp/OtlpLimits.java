@@ -288,7 +288,7 @@ public final class OtlpLimits {
     }
     for (int i = 0; i < list.size(); i++) {
       KeyValue kv = list.get(i);
-      int keyBytes = kv.getKeyBytes().size();
+      int keyBytes = utf8Length(kv.getKey(), MAX_KEY_BYTES);
       if (keyBytes > MAX_KEY_BYTES) {
         return field + "[" + i + "].key: " + keyBytes + " bytes, more than the limit of " + MAX_KEY_BYTES;
       }
@@ -312,7 +312,7 @@ public final class OtlpLimits {
     }
     switch (value.getValueCase()) {
       case STRING_VALUE: {
-        int size = value.getStringValueBytes().size();
+        int size = limitSize ? utf8Length(value.getStringValue(), MAX_VALUE_BYTES) : 0;
         return limitSize && size > MAX_VALUE_BYTES
             ? ": a string of " + size + " bytes, more than the limit of " + MAX_VALUE_BYTES : null;
       }
@@ -341,6 +341,38 @@ public final class OtlpLimits {
       default:
         return null;
     }
+  }
+
+  /**
+   * The UTF-8 length of {@code s} as {@link String#getBytes} would encode it (an unpaired surrogate
+   * becomes one '?'), or {@code s.length()} when that alone shows it is within {@code limit}. Why
+   * not {@code getKeyBytes().size()}: a parsed message holds its strings decoded, and the bytes
+   * getter encodes them again and keeps the bytes in place of the string, so the next reader of
+   * {@code getKey()} (processors, the exporters, the store) decodes them once more: two copies per
+   * string on the hot path, for a length check.
+   */
+  static int utf8Length(String s, int limit) {
+    int chars = s.length();
+    if (chars <= limit / 3) {
+      return chars; // at most 3 bytes per char: cannot exceed the limit
+    }
+    int bytes = 0;
+    for (int i = 0; i < chars; i++) {
+      char c = s.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < chars && Character.isLowSurrogate(s.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        bytes++; // unpaired: encoded as '?'
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
   }
 
   private static String prefix(String prefix, String problem) {

@@ -95,6 +95,37 @@ class OtlpLimitsTest {
   }
 
   @Test
+  void countsKeyAndValueBytesAsUtf8EncodesThem() {
+    // '€' is 3 bytes, a surrogate pair 4, an unpaired surrogate 1 (String.getBytes writes '?').
+    String[] samples = {"", "abc", "é", "€", "\uD834\uDD1E", "a\uD834", "\uDD1Eb", "x".repeat(5000),
+        "€".repeat(1365) + "a", "é€\uD834\uDD1E\uD834x".repeat(400)};
+    for (String s : samples) {
+      int utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      int counted = OtlpLimits.utf8Length(s, 0);
+      assertThat(counted).as("utf8Length of %s", s.length() > 20 ? s.substring(0, 20) + "..." : s).isEqualTo(utf8);
+    }
+    assertThat(OtlpLimits.violation(traces(span().addAttributes(kv("€".repeat(1365), string("v")))))).isNull();
+    assertThat(OtlpLimits.violation(traces(span().addAttributes(kv("€".repeat(1365) + "ab", string("v"))))))
+        .isEqualTo("resourceSpans[0].scopeSpans[0].spans[0].attributes[0].key: 4097 bytes, more than the limit of 4096");
+  }
+
+  @Test
+  void checksParsedRequestsWithoutEncodingTheirStringsAgain() throws Exception {
+    ExportTraceServiceRequest parsed = ExportTraceServiceRequest.parseFrom(
+        traces(span().addAttributes(kv("http.route", string("/api/cart")))).toByteArray());
+    KeyValue kv = parsed.getResourceSpans(0).getScopeSpans(0).getSpans(0).getAttributes(0);
+    String key = kv.getKey();
+    String value = kv.getValue().getStringValue();
+
+    assertThat(OtlpLimits.violation(parsed)).isNull();
+
+    // The bytes getters would have swapped the decoded strings for freshly encoded bytes, which the
+    // next reader would then decode into new strings.
+    assertThat(kv.getKey()).isSameAs(key);
+    assertThat(kv.getValue().getStringValue()).isSameAs(value);
+  }
+
+  @Test
   void refusesValuesNestedDeeperThanTheLimitIncludingLogBodies() {
     assertThat(OtlpLimits.violation(traces(span().addAttributes(kv("deep", nested(OtlpLimits.MAX_VALUE_DEPTH)))))).isNull();
     assertThat(OtlpLimits.violation(traces(span().addAttributes(kv("deep", nested(OtlpLimits.MAX_VALUE_DEPTH + 1))))))

@@ -36,7 +36,6 @@ final class Analyzer {
   static final String OTHER_SPAN_NAME = "<other>";
   /** Span names kept apart per service; the rest are counted under {@link #OTHER_SPAN_NAME}. */
   static final int MAX_SPAN_NAMES_PER_SERVICE = 1000;
-  private static final ByteString OTHER_NAME_BYTES = ByteString.copyFromUtf8(OTHER_SPAN_NAME);
   static final int MAX_EDGES = 10_000;
   static final int TOP_ATTRIBUTE_KEYS = 20;
   /** Distinct value hashes kept exactly (in an open-addressing table) before a key gets a HyperLogLog. */
@@ -150,7 +149,7 @@ final class Analyzer {
       lastTrace = t;
     }
     int spanBytes = CodedOutputStream.computeMessageSize(ScopeSpans.SPANS_FIELD_NUMBER, span);
-    SpanNameStats sn = svc.spanName(span.getNameBytes());
+    SpanNameStats sn = svc.spanName(span.getName());
     t.touch(svc.all, epoch);
     t.touch(sn.cost, epoch);
     svc.all.spans++;
@@ -187,12 +186,12 @@ final class Analyzer {
     int count = span.getAttributesCount();
     for (int i = 0; i < count; i++) {
       KeyValue kv = span.getAttributes(i);
-      ByteString keyBytes = kv.getKeyBytes();
+      String keyName = kv.getKey();
       int kvBytes = CodedOutputStream.computeMessageSize(Span.ATTRIBUTES_FIELD_NUMBER, kv);
       attributeBytes += kvBytes;
-      KeyStats ks = sn.keys.get(keyBytes);
+      KeyStats ks = sn.keys.get(keyName);
       if (ks == null) {
-        ks = newKey(svc, sn, keyBytes);
+        ks = newKey(svc, sn, keyName);
       }
       String key = ks.key;
       KeyInfo info = ks.info;
@@ -329,8 +328,7 @@ final class Analyzer {
     return s;
   }
 
-  private KeyStats newKey(ServiceStats svc, SpanNameStats sn, ByteString keyBytes) {
-    String key = keyBytes.toStringUtf8();
+  private KeyStats newKey(ServiceStats svc, SpanNameStats sn, String key) {
     KeyInfo info = keyInfos.get(key);
     if (info == null) {
       byte destination = key.equals("peer.service") ? KeyInfo.PEER_SERVICE
@@ -345,7 +343,7 @@ final class Analyzer {
     if (trackedKeys < config.maxTrackedKeys()) {
       trackedKeys++;
       ks.tracked = true;
-      sn.keys.put(keyBytes, ks);
+      sn.keys.put(key, ks);
       KeyWeight w = svc.weights.get(key);
       if (w == null) {
         w = new KeyWeight(key);
@@ -382,11 +380,12 @@ final class Analyzer {
     long hash;
     switch (value.getValueCase()) {
       case STRING_VALUE:
-        ByteString bytes = value.getStringValueBytes();
-        hash = Hashing.ofBytes(bytes);
+        // The String the parsed value holds, not its bytes (see ServiceStats#spanNames).
+        String string = value.getStringValue();
+        hash = Hashing.ofString(string);
         if ((n & (PATTERN_SAMPLE - 1)) == 1) {
           ks.patternChecks++;
-          if (ValuePatterns.looksLikeId(bytes.toStringUtf8())) {
+          if (ValuePatterns.looksLikeId(string)) {
             ks.patternHits++;
           }
         }
@@ -828,7 +827,11 @@ final class Analyzer {
   static final class ServiceStats {
     final String name;
     final CostRow all = new CostRow();
-    final Map<ByteString, SpanNameStats> spanNames = new HashMap<>();
+    /**
+     * By name as the parsed span holds it (a String): the bytes getters would swap each span's decoded
+     * strings for encoded bytes, which the exporters and the store would then decode again.
+     */
+    final Map<String, SpanNameStats> spanNames = new HashMap<>();
     final Map<String, KeyWeight> weights = new HashMap<>();
     String firstSdk;
     final Set<String> sdks = new LinkedHashSet<>();
@@ -837,15 +840,15 @@ final class Analyzer {
       this.name = name;
     }
 
-    SpanNameStats spanName(ByteString spanName) {
+    SpanNameStats spanName(String spanName) {
       SpanNameStats sn = spanNames.get(spanName);
       if (sn == null) {
         if (spanNames.size() >= MAX_SPAN_NAMES_PER_SERVICE) {
-          spanName = OTHER_NAME_BYTES;
+          spanName = OTHER_SPAN_NAME;
           sn = spanNames.get(spanName);
         }
         if (sn == null) {
-          sn = new SpanNameStats(spanName.toStringUtf8());
+          sn = new SpanNameStats(spanName);
           spanNames.put(spanName, sn);
         }
       }
@@ -856,8 +859,8 @@ final class Analyzer {
   static final class SpanNameStats {
     final String name;
     final CostRow cost = new CostRow();
-    /** By the key's UTF-8 bytes: no string is decoded for a key already seen. */
-    final Map<ByteString, KeyStats> keys = new HashMap<>();
+    /** By key, as the parsed attribute holds it (a String, see {@link ServiceStats#spanNames}). */
+    final Map<String, KeyStats> keys = new HashMap<>();
 
     SpanNameStats(String name) {
       this.name = name;

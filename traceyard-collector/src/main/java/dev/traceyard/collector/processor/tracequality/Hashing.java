@@ -3,7 +3,7 @@ package dev.traceyard.collector.processor.tracequality;
 import com.google.protobuf.ByteString;
 
 /**
- * 64-bit hashes for the cardinality sketches: the bytes' own 32-bit hash (computed in one tight loop and
+ * 64-bit hashes for the cardinality sketches: the bytes' or string's own 32-bit hash (computed in one tight loop and
  * cached by protobuf), spread over 64 bits by MurmurHash3's finalizer. 2^32 distinct hashes keep
  * collisions negligible far beyond the cardinalities a sketch is asked about (0.01% at a million values).
  */
@@ -12,6 +12,11 @@ final class Hashing {
 
   static long ofBytes(ByteString bytes) {
     return mix(((long) bytes.size() << 32) ^ (bytes.hashCode() & 0xffffffffL));
+  }
+
+  /** As {@link #ofBytes}, from a string's own 32-bit hash (cached in the String) and its length. */
+  static long ofString(String s) {
+    return mix(((long) s.length() << 32) ^ (s.hashCode() & 0xffffffffL));
   }
 
   static long ofLong(long v) {

@@ -1,0 +1,155 @@
+package dev.traceyard.benchmarks;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.traceyard.collector.config.ConfigErrors;
+import dev.traceyard.collector.config.ConfigNode;
+import dev.traceyard.collector.consumer.ConsumeResult;
+import dev.traceyard.collector.data.TraceBatch;
+import dev.traceyard.collector.otlp.OtlpLimits;
+import dev.traceyard.collector.processor.tracequality.TraceQualityBenchmarkAccess;
+import dev.traceyard.server.loadgen.TraceGenerator;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * The server's per-span work outside the network stack and the store writer's SQL, in CPU time and
+ * allocated bytes of one thread (both readable on a machine loaded far beyond its cores): what
+ * {@code traceyard start} does with one received OTLP request of loadgen's traffic (512 spans,
+ * 10-span traces, 5 extra attributes, 10% error traces), one after the other on the benchmark thread:
+ * parse the protobuf bytes (as the gRPC receiver does), check {@link OtlpLimits}, make the batch, pass
+ * it through {@code trace_quality} with its analysis (default config, every trace analysed), then read
+ * every span's strings the way the store's appender does ({@code getName}, {@code getKey},
+ * {@code getStringValue}, then UTF-8 bytes for DuckDB). Requests are pre-serialised; each round parses
+ * them afresh, so protobuf's lazily decoded or re-encoded strings cost what they cost in the server.
+ *
+ * <p>usage: {@code java -cp benchmarks/target/benchmarks.jar dev.traceyard.benchmarks.ReceivePathCpuCost
+ * [rounds] [requestsPerRound]}; A/B against an older build: put its jar first,
+ * {@code java -cp /tmp/before.jar:benchmarks/target/benchmarks.jar ...}.
+ */
+public final class ReceivePathCpuCost {
+  private static final int SPANS_PER_REQUEST = 512;
+  private static final int DISTINCT_REQUESTS = 64;
+  private static final long WINDOW_NANOS = 31_000_000_000L;
+
+  private ReceivePathCpuCost() {}
+
+  public static void main(String[] args) throws Exception {
+    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+    int requests = args.length > 1 ? Integer.parseInt(args[1]) : 200;
+    TraceGenerator gen = new TraceGenerator(10, 5, 42);
+    byte[][] wire = new byte[DISTINCT_REQUESTS][];
+    long end = System.currentTimeMillis() * 1_000_000L;
+    for (int i = 0; i < wire.length; i++) {
+      wire[i] = gen.request(SPANS_PER_REQUEST, 0.1, end + i * 1_000_000L).toByteArray();
+    }
+    TraceQualityBenchmarkAccess quality = new TraceQualityBenchmarkAccess(config("processors.trace_quality",
+        "findings_pipelines: []"), batch -> ConsumeResult.success());
+    var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    long[] clock = {0};
+    long[] sink = {0};
+    for (int i = 0; i < 8; i++) {
+      round(wire, requests, quality, clock, sink, threads);
+    }
+    double[] cpu = new double[rounds];
+    double[] alloc = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      double[] r = round(wire, requests, quality, clock, sink, threads);
+      cpu[i] = r[0];
+      alloc[i] = r[1];
+    }
+    System.out.printf(Locale.ROOT, "rounds=%d spans/round=%d (sink %d)%n"
+            + "CPU ns per span (median, p25-p75): %.0f (%.0f-%.0f); allocated bytes per span (median): %.0f%n",
+        rounds, requests * SPANS_PER_REQUEST, sink[0] & 1, quantile(cpu, 0.5), quantile(cpu, 0.25),
+        quantile(cpu, 0.75), quantile(alloc, 0.5));
+  }
+
+  /** One round: {ns of CPU per span, bytes allocated per span}. */
+  private static double[] round(byte[][] wire, int requests, TraceQualityBenchmarkAccess quality, long[] clock,
+      long[] sink, com.sun.management.ThreadMXBean threads) {
+    long tid = Thread.currentThread().getId();
+    long cpu0 = threads.getCurrentThreadCpuTime();
+    long alloc0 = threads.getThreadAllocatedBytes(tid);
+    for (int i = 0; i < requests; i++) {
+      ExportTraceServiceRequest req;
+      try {
+        req = ExportTraceServiceRequest.parseFrom(wire[i % wire.length]);
+      } catch (InvalidProtocolBufferException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (OtlpLimits.violation(req) != null) {
+        throw new IllegalStateException("loadgen's request broke a limit");
+      }
+      TraceBatch batch = TraceBatch.of(req);
+      // Every request moves the clock past a trace window, so every trace is closed and analysed.
+      clock[0] += WINDOW_NANOS;
+      quality.consumeAndAnalyse(batch, clock[0]);
+      if (i % 60 == 59) {
+        quality.report(clock[0] / 1_000_000L);
+      }
+      sink[0] += readLikeTheStore(req);
+    }
+    long cpu = threads.getCurrentThreadCpuTime() - cpu0;
+    long alloc = threads.getThreadAllocatedBytes(tid) - alloc0;
+    double spans = (double) requests * SPANS_PER_REQUEST;
+    return new double[] {cpu / spans, alloc / spans};
+  }
+
+  /** The string reads of the store's writer (resource and span attributes, names), and their UTF-8 bytes. */
+  private static long readLikeTheStore(ExportTraceServiceRequest req) {
+    long n = 0;
+    for (ResourceSpans rs : req.getResourceSpansList()) {
+      n += attributes(rs.getResource().getAttributesList());
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        n += ss.getScope().getName().getBytes(StandardCharsets.UTF_8).length;
+        for (Span s : ss.getSpansList()) {
+          n += s.getName().getBytes(StandardCharsets.UTF_8).length;
+          n += attributes(s.getAttributesList());
+          for (Span.Event e : s.getEventsList()) {
+            n += e.getName().getBytes(StandardCharsets.UTF_8).length + attributes(e.getAttributesList());
+          }
+        }
+      }
+    }
+    return n;
+  }
+
+  private static long attributes(java.util.List<KeyValue> kvs) {
+    long n = 0;
+    for (KeyValue kv : kvs) {
+      n += kv.getKey().getBytes(StandardCharsets.UTF_8).length;
+      AnyValue v = kv.getValue();
+      if (v.hasStringValue()) {
+        n += v.getStringValue().getBytes(StandardCharsets.UTF_8).length;
+      }
+    }
+    return n;
+  }
+
+  private static ConfigNode config(String path, String yaml) {
+    try {
+      ObjectNode node = (ObjectNode) new ObjectMapper(new YAMLFactory()).readTree(yaml);
+      return ConfigNode.ofMap(node, path, new ConfigErrors());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static double quantile(double[] values, double q) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
+  }
+}
