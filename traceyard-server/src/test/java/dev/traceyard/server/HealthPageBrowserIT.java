@@ -5,10 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.traceyard.collector.component.ComponentId;
-import dev.traceyard.collector.service.Service;
-import dev.traceyard.collector.telemetry.SelfTelemetry;
-import dev.traceyard.store.TraceyardExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.LogRecordBuilder;
@@ -74,30 +70,10 @@ class HealthPageBrowserIT {
   private static final Path SCREENSHOTS = Paths.get("target", "screenshots");
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final long MIN = 60_000_000_000L;
-  private static final String LOOPBACK_PORTS = String.join("\n",
-      "receivers:",
-      "  otlp:",
-      "    protocols:",
-      "      grpc: {endpoint: '127.0.0.1:0'}",
-      "      http: {endpoint: '127.0.0.1:0'}",
-      "  zipkin: {endpoint: '127.0.0.1:0'}",
-      "exporters:",
-      "  traceyard:",
-      "    query: {endpoint: '127.0.0.1:0'}",
-      "extensions:",
-      "  health_check: {endpoint: '127.0.0.1:0'}",
-      "service:",
-      "  telemetry: {metrics: {address: '127.0.0.1:0'}}",
-      // Pinned, so that only the reports sent here exist even if the built-in config someday runs
-      // trace_quality on the traces pipeline (it would report on the example traces too).
-      "  pipelines:",
-      "    traces: {processors: [memory_limiter]}",
-      "");
-
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
   private Path dir;
-  private Service service;
+  private AllInOneFixture allInOne;
   private WebDriver driver;
   private String base;
   private String otlpHttp;
@@ -112,16 +88,13 @@ class HealthPageBrowserIT {
             CHROMIUM, CHROMEDRIVER)
         .isTrue();
     dir = Files.createTempDirectory("traceyard-health-it");
-    Path override = dir.resolve("ports.yaml");
-    Files.writeString(override, LOOPBACK_PORTS);
-    StartCommand cmd = new StartCommand();
-    cmd.configs = List.of(override);
-    cmd.dataDir = dir.resolve("data");
-    service = Service.create(cmd.load(), SelfTelemetry.create());
-    service.start();
-    otlpHttp = "http://127.0.0.1:" + service.receiver(ComponentId.parse("otlp")).boundAddresses().get("http").getPort();
-    TraceyardExporter store = (TraceyardExporter) service.exporter(ComponentId.of("traceyard"));
-    base = "http://127.0.0.1:" + store.queryAddress().getPort();
+    // The traces pipeline is pinned, so that only the reports sent here exist even if the built-in
+    // config someday runs trace_quality on it (it would report on the example traces too).
+    allInOne = AllInOneFixture.start(dir,
+        "  pipelines:",
+        "    traces: {processors: [memory_limiter]}");
+    otlpHttp = allInOne.otlpEndpoint("http");
+    base = allInOne.queryBase();
     seed();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       assertThat(api("/api/v1/quality/findings?service=checkout").path("findings")).hasSize(2);
@@ -266,8 +239,8 @@ class HealthPageBrowserIT {
     if (driver != null) {
       driver.quit();
     }
-    if (service != null) {
-      service.shutdown(Duration.ofSeconds(20));
+    if (allInOne != null) {
+      allInOne.close();
     }
   }
 

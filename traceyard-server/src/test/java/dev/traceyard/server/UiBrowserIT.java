@@ -5,13 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.traceyard.collector.component.ComponentId;
 import dev.traceyard.collector.otlp.Hex;
 import dev.traceyard.collector.otlp.OtlpJson;
-import dev.traceyard.collector.service.Service;
-import dev.traceyard.collector.telemetry.SelfTelemetry;
 import dev.traceyard.server.loadgen.DemoTraffic;
-import dev.traceyard.store.TraceyardExporter;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -68,26 +64,10 @@ class UiBrowserIT {
   private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
   private static final Path SCREENSHOTS = Paths.get("target", "screenshots");
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final String LOOPBACK_PORTS = String.join("\n",
-      "receivers:",
-      "  otlp:",
-      "    protocols:",
-      "      grpc: {endpoint: '127.0.0.1:0'}",
-      "      http: {endpoint: '127.0.0.1:0'}",
-      "  zipkin: {endpoint: '127.0.0.1:0'}",
-      "exporters:",
-      "  traceyard:",
-      "    query: {endpoint: '127.0.0.1:0'}",
-      "extensions:",
-      "  health_check: {endpoint: '127.0.0.1:0'}",
-      "service:",
-      "  telemetry: {metrics: {address: '127.0.0.1:0'}}",
-      "");
-
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
   private Path dir;
-  private Service service;
+  private AllInOneFixture allInOne;
   private DemoTraffic demo;
   private WebDriver driver;
   private String base;
@@ -102,17 +82,9 @@ class UiBrowserIT {
             CHROMIUM, CHROMEDRIVER)
         .isTrue();
     dir = Files.createTempDirectory("traceyard-ui-it");
-    Path override = dir.resolve("ports.yaml");
-    Files.writeString(override, LOOPBACK_PORTS);
-    StartCommand cmd = new StartCommand();
-    cmd.configs = List.of(override);
-    cmd.dataDir = dir.resolve("data");
-    service = Service.create(cmd.load(), SelfTelemetry.create());
-    service.start();
-    int grpc = service.receiver(ComponentId.parse("otlp")).boundAddresses().get("grpc").getPort();
-    int query = ((TraceyardExporter) service.exporter(ComponentId.of("traceyard"))).queryAddress().getPort();
-    base = "http://127.0.0.1:" + query;
-    demo = DemoTraffic.start("127.0.0.1:" + grpc, 100);
+    allInOne = AllInOneFixture.start(dir);
+    base = allInOne.queryBase();
+    demo = DemoTraffic.start("127.0.0.1:" + allInOne.port("otlp", "grpc"), 100);
 
     // Data for every page: an error trace, a service graph edge, RED series.
     await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
@@ -143,8 +115,8 @@ class UiBrowserIT {
     if (demo != null) {
       demo.close();
     }
-    if (service != null) {
-      service.shutdown(Duration.ofSeconds(20));
+    if (allInOne != null) {
+      allInOne.close();
     }
   }
 
@@ -815,7 +787,7 @@ class UiBrowserIT {
                 io.opentelemetry.proto.common.v1.KeyValue.newBuilder().setKey("service.name")
                     .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("known"))))
                 .addScopeSpans(scope)).build();
-    int port = service.receiver(ComponentId.parse("otlp")).boundAddresses().get("http").getPort();
+    int port = allInOne.port("otlp", "http");
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/traces"))
         .header("Content-Type", "application/x-protobuf")
         .POST(HttpRequest.BodyPublishers.ofByteArray(req.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
@@ -848,7 +820,7 @@ class UiBrowserIT {
                   .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("big-" + r))))
           .addScopeSpans(scopes[r]));
     }
-    int port = service.receiver(ComponentId.parse("otlp")).boundAddresses().get("http").getPort();
+    int port = allInOne.port("otlp", "http");
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/traces"))
         .header("Content-Type", "application/x-protobuf")
         .POST(HttpRequest.BodyPublishers.ofByteArray(req.build().toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
