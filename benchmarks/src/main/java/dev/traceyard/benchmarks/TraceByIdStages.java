@@ -60,19 +60,10 @@ public final class TraceByIdStages {
       }
       List<TraceId> ids = sample(store, parts, n + 20);
       QueryService qs = new QueryService(store);
-      Map<String, long[]> stages = new LinkedHashMap<>();
-      String[] names = {"old 1: trace_index lookup", "old 2: attributes by sid range",
-          "old 3: spans + resource/scope joins", "old 1+2+3 (statements only)", "QueryService.trace (current)",
-          "OtlpJson.encode (old answer)", "OtlpJsonWriter.encode (current answer)"};
-      for (String s : names) {
-        stages.put(s, new long[ids.size()]);
-      }
+      Map<String, long[]> stages = perStage(ids.size());
       // Process CPU per stage too: one client, so it is this request's work on any thread (DuckDB's
       // workers included), and it depends far less than wall time on what else runs on the machine.
-      Map<String, long[]> cpu = new LinkedHashMap<>();
-      for (String s : names) {
-        cpu.put(s, new long[ids.size()]);
-      }
+      Map<String, long[]> cpu = perStage(ids.size());
       com.sun.management.OperatingSystemMXBean os =
           (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
       java.lang.reflect.Method writer = Class.forName("dev.traceyard.store.http.OtlpJsonWriter")
@@ -134,22 +125,8 @@ public final class TraceByIdStages {
             throw new IllegalStateException("empty answer");
           }
           if (k >= 20) { // the first ones warm up
-            long[][] v = stages.values().toArray(new long[0][]);
-            v[0][measured] = t1 - t0;
-            v[1][measured] = t2 - t1;
-            v[2][measured] = t3 - t2;
-            v[3][measured] = t3 - t0;
-            v[4][measured] = t4 - t3;
-            v[5][measured] = t5 - t4;
-            v[6][measured] = t6 - t5;
-            long[][] u = cpu.values().toArray(new long[0][]);
-            u[0][measured] = c1 - c0;
-            u[1][measured] = c2 - c1;
-            u[2][measured] = c3 - c2;
-            u[3][measured] = c3 - c0;
-            u[4][measured] = c4 - c3;
-            u[5][measured] = c5 - c4;
-            u[6][measured] = c6 - c5;
+            record(stages, measured, t0, t1, t2, t3, t4, t5, t6);
+            record(cpu, measured, c0, c1, c2, c3, c4, c5, c6);
             measured++;
           }
         } finally {
@@ -169,6 +146,30 @@ public final class TraceByIdStages {
         System.out.printf(Locale.ROOT, "%-40s %8.2f %8.2f %8.2f %8.2f %12.2f%n", e.getKey(), pct(v, 0.5), pct(v, 0.9),
             pct(v, 0.99), v[v.length - 1] / 1e6, cpuMean);
       }
+    }
+  }
+
+  /** The stages, in print order, each the time from one mark of a lookup to another (see {@link #record}). */
+  private static final String[] STAGES = {"old 1: trace_index lookup", "old 2: attributes by sid range",
+      "old 3: spans + resource/scope joins", "old 1+2+3 (statements only)", "QueryService.trace (current)",
+      "OtlpJson.encode (old answer)", "OtlpJsonWriter.encode (current answer)"};
+  /** For each stage of {@link #STAGES}, the indexes of its first and last mark. */
+  private static final int[][] STAGE_MARKS = {{0, 1}, {1, 2}, {2, 3}, {0, 3}, {3, 4}, {4, 5}, {5, 6}};
+
+  /** For each stage, room for {@code size} measurements. */
+  private static Map<String, long[]> perStage(int size) {
+    Map<String, long[]> out = new LinkedHashMap<>();
+    for (String s : STAGES) {
+      out.put(s, new long[size]);
+    }
+    return out;
+  }
+
+  /** Stores measurement {@code at} of every stage from a lookup's seven marks (wall or CPU nanoseconds). */
+  private static void record(Map<String, long[]> perStage, int at, long... marks) {
+    long[][] v = perStage.values().toArray(new long[0][]);
+    for (int i = 0; i < STAGE_MARKS.length; i++) {
+      v[i][at] = marks[STAGE_MARKS[i][1]] - marks[STAGE_MARKS[i][0]];
     }
   }
 

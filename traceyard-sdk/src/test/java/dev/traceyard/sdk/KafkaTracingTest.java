@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import java.time.Duration;
@@ -28,18 +27,17 @@ import org.junit.jupiter.api.Test;
 /** The real kafka-clients API and OpenTelemetry's library instrumentation, on Kafka's own mock clients. */
 class KafkaTracingTest {
 
-  private final InMemorySpanExporter spans = InMemorySpanExporter.create();
-  private final TraceyardSdk sdk = TraceyardTest.offline().addSpanExporter(spans).build();
+  private final RecordingSdk recording = new RecordingSdk();
+  private final TraceyardSdk sdk = recording.sdk;
   private final KafkaTracing kafka = KafkaTracing.create(sdk);
 
   @AfterEach
   void tearDown() {
-    sdk.shutdown();
+    recording.close();
   }
 
   private List<SpanData> finished() {
-    assertThat(sdk.forceFlush(Duration.ofSeconds(5))).isTrue();
-    return spans.getFinishedSpanItems();
+    return recording.finished();
   }
 
   private ProducerRecord<String, String> produceInsideARequest(Producer<String, String> producer, MockProducer<String, String> mock, String value)

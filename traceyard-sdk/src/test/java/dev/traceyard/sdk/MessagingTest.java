@@ -9,10 +9,8 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
-import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.data.LinkData;
 import io.opentelemetry.sdk.trace.data.SpanData;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,20 +24,19 @@ import org.junit.jupiter.api.Test;
 
 class MessagingTest {
 
-  private final InMemorySpanExporter spans = InMemorySpanExporter.create();
-  private final TraceyardSdk sdk = TraceyardTest.offline().addSpanExporter(spans).build();
+  private final RecordingSdk recording = new RecordingSdk();
+  private final TraceyardSdk sdk = recording.sdk;
   private final Messaging messaging = Messaging.create(sdk, "traceyard-queue");
 
   record Message(Map<String, String> headers, String body) {}
 
   @AfterEach
   void tearDown() {
-    sdk.shutdown();
+    recording.close();
   }
 
   private List<SpanData> finished() {
-    assertThat(sdk.forceFlush(Duration.ofSeconds(5))).isTrue();
-    return spans.getFinishedSpanItems();
+    return recording.finished();
   }
 
   private SpanData named(String name) {

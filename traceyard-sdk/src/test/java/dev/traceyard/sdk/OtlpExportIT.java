@@ -3,9 +3,12 @@ package dev.traceyard.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.google.protobuf.MessageLite;
+import com.google.protobuf.Parser;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.Server;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Scope;
@@ -41,40 +44,35 @@ class OtlpExportIT {
             .http(0)
             .service(
                 "/v1/traces",
-                (ctx, req) ->
-                    HttpResponse.of(
-                        req.aggregate()
-                            .thenApply(
-                                body -> {
-                                  try {
-                                    traces.add(ExportTraceServiceRequest.parseFrom(body.content().array()));
-                                  } catch (Exception e) {
-                                    return HttpResponse.of(HttpStatus.BAD_REQUEST);
-                                  }
-                                  return HttpResponse.of(
-                                      HttpStatus.OK,
-                                      MediaType.PROTOBUF,
-                                      ExportTraceServiceResponse.getDefaultInstance().toByteArray());
-                                })))
+                otlpEndpoint(
+                    ExportTraceServiceRequest.parser(),
+                    traces,
+                    ExportTraceServiceResponse.getDefaultInstance()))
             .service(
                 "/v1/logs",
-                (ctx, req) ->
-                    HttpResponse.of(
-                        req.aggregate()
-                            .thenApply(
-                                body -> {
-                                  try {
-                                    logs.add(ExportLogsServiceRequest.parseFrom(body.content().array()));
-                                  } catch (Exception e) {
-                                    return HttpResponse.of(HttpStatus.BAD_REQUEST);
-                                  }
-                                  return HttpResponse.of(
-                                      HttpStatus.OK,
-                                      MediaType.PROTOBUF,
-                                      ExportLogsServiceResponse.getDefaultInstance().toByteArray());
-                                })))
+                otlpEndpoint(
+                    ExportLogsServiceRequest.parser(), logs, ExportLogsServiceResponse.getDefaultInstance()))
             .build();
     receiver.start().join();
+  }
+
+  /**
+   * An OTLP/HTTP protobuf endpoint: keeps every request it can parse in {@code into} and answers
+   * {@code response}; 400 for a body it cannot parse.
+   */
+  private static <T> HttpService otlpEndpoint(Parser<T> parser, List<T> into, MessageLite response) {
+    return (ctx, req) ->
+        HttpResponse.of(
+            req.aggregate()
+                .thenApply(
+                    body -> {
+                      try {
+                        into.add(parser.parseFrom(body.content().array()));
+                      } catch (Exception e) {
+                        return HttpResponse.of(HttpStatus.BAD_REQUEST);
+                      }
+                      return HttpResponse.of(HttpStatus.OK, MediaType.PROTOBUF, response.toByteArray());
+                    }));
   }
 
   @AfterEach

@@ -318,20 +318,8 @@ class TraceyardTest {
     return appender;
   }
 
-  /** Keeps what it exported, also after shutdown. */
-  static final class CollectingExporter implements SpanExporter {
-    private final java.util.List<SpanData> received;
-
-    CollectingExporter(java.util.List<SpanData> received) {
-      this.received = received;
-    }
-
-    @Override
-    public CompletableResultCode export(Collection<SpanData> spans) {
-      received.addAll(spans);
-      return CompletableResultCode.ofSuccess();
-    }
-
+  /** A span exporter with nothing to flush or shut down: subclasses differ only in {@code export}. */
+  abstract static class ExportOnlyExporter implements SpanExporter {
     @Override
     public CompletableResultCode flush() {
       return CompletableResultCode.ofSuccess();
@@ -343,8 +331,23 @@ class TraceyardTest {
     }
   }
 
+  /** Keeps what it exported, also after shutdown. */
+  static final class CollectingExporter extends ExportOnlyExporter {
+    private final java.util.List<SpanData> received;
+
+    CollectingExporter(java.util.List<SpanData> received) {
+      this.received = received;
+    }
+
+    @Override
+    public CompletableResultCode export(Collection<SpanData> spans) {
+      received.addAll(spans);
+      return CompletableResultCode.ofSuccess();
+    }
+  }
+
   /** An exporter whose backend hangs until released. */
-  static final class BlockingExporter implements SpanExporter {
+  static final class BlockingExporter extends ExportOnlyExporter {
     private final CountDownLatch release;
 
     BlockingExporter(CountDownLatch release) {
@@ -358,16 +361,6 @@ class TraceyardTest {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode flush() {
-      return CompletableResultCode.ofSuccess();
-    }
-
-    @Override
-    public CompletableResultCode shutdown() {
       return CompletableResultCode.ofSuccess();
     }
   }

@@ -5,10 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.traceyard.collector.component.ComponentId;
-import dev.traceyard.collector.service.Service;
-import dev.traceyard.collector.telemetry.SelfTelemetry;
-import dev.traceyard.store.TraceyardExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.LogRecordBuilder;
@@ -30,14 +26,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,16 +40,10 @@ import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -69,35 +56,12 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HealthPageBrowserIT {
-  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
-  private static final Path SCREENSHOTS = Paths.get("target", "screenshots");
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final long MIN = 60_000_000_000L;
-  private static final String LOOPBACK_PORTS = String.join("\n",
-      "receivers:",
-      "  otlp:",
-      "    protocols:",
-      "      grpc: {endpoint: '127.0.0.1:0'}",
-      "      http: {endpoint: '127.0.0.1:0'}",
-      "  zipkin: {endpoint: '127.0.0.1:0'}",
-      "exporters:",
-      "  traceyard:",
-      "    query: {endpoint: '127.0.0.1:0'}",
-      "extensions:",
-      "  health_check: {endpoint: '127.0.0.1:0'}",
-      "service:",
-      "  telemetry: {metrics: {address: '127.0.0.1:0'}}",
-      // Pinned, so that only the reports sent here exist even if the built-in config someday runs
-      // trace_quality on the traces pipeline (it would report on the example traces too).
-      "  pipelines:",
-      "    traces: {processors: [memory_limiter]}",
-      "");
-
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
   private Path dir;
-  private Service service;
+  private AllInOneFixture allInOne;
   private WebDriver driver;
   private String base;
   private String otlpHttp;
@@ -106,22 +70,15 @@ class HealthPageBrowserIT {
 
   @BeforeAll
   void startAllInOneSeedReportsAndBrowser() throws Exception {
-    assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-        .as("HealthPageBrowserIT needs Chromium and ChromeDriver at %s and %s:"
-            + " apt-get install -y chromium chromium-driver",
-            CHROMIUM, CHROMEDRIVER)
-        .isTrue();
+    HeadlessChrome.requireInstalled("HealthPageBrowserIT");
     dir = Files.createTempDirectory("traceyard-health-it");
-    Path override = dir.resolve("ports.yaml");
-    Files.writeString(override, LOOPBACK_PORTS);
-    StartCommand cmd = new StartCommand();
-    cmd.configs = List.of(override);
-    cmd.dataDir = dir.resolve("data");
-    service = Service.create(cmd.load(), SelfTelemetry.create());
-    service.start();
-    otlpHttp = "http://127.0.0.1:" + service.receiver(ComponentId.parse("otlp")).boundAddresses().get("http").getPort();
-    TraceyardExporter store = (TraceyardExporter) service.exporter(ComponentId.of("traceyard"));
-    base = "http://127.0.0.1:" + store.queryAddress().getPort();
+    // The traces pipeline is pinned, so that only the reports sent here exist even if the built-in
+    // config someday runs trace_quality on it (it would report on the example traces too).
+    allInOne = AllInOneFixture.start(dir,
+        "  pipelines:",
+        "    traces: {processors: [memory_limiter]}");
+    otlpHttp = allInOne.otlpEndpoint("http");
+    base = allInOne.queryBase();
     seed();
     await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
       assertThat(api("/api/v1/quality/findings?service=checkout").path("findings")).hasSize(2);
@@ -130,17 +87,7 @@ class HealthPageBrowserIT {
       assertThat(api("/api/v1/traces?service=checkout&limit=10").path("traces")).hasSize(examples.size());
     });
 
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1366,768", "--user-data-dir=" + Files.createDirectories(dir.resolve("chrome-profile")));
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
-    driver = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-        .usingAnyFreePort().build(), options);
-    Files.createDirectories(SCREENSHOTS);
+    driver = HeadlessChrome.start(dir, "1366,768");
   }
 
   /**
@@ -266,8 +213,8 @@ class HealthPageBrowserIT {
     if (driver != null) {
       driver.quit();
     }
-    if (service != null) {
-      service.shutdown(Duration.ofSeconds(20));
+    if (allInOne != null) {
+      allInOne.close();
     }
   }
 
@@ -279,13 +226,7 @@ class HealthPageBrowserIT {
   @AfterEach
   void screenshotAndConsole(TestInfo info) throws Exception {
     screenshot(info.getTestMethod().orElseThrow().getName() + ".png");
-    List<String> errors = new ArrayList<>();
-    for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
-      if (e.getLevel().intValue() >= Level.SEVERE.intValue()) {
-        errors.add(e.getMessage());
-      }
-    }
-    assertThat(errors).as("browser console errors").isEmpty();
+    assertThat(HeadlessChrome.consoleErrors(driver, List.of())).as("browser console errors").isEmpty();
   }
 
   @Test
@@ -391,8 +332,7 @@ class HealthPageBrowserIT {
   }
 
   private void screenshot(String name) throws java.io.IOException {
-    Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve(name),
-        StandardCopyOption.REPLACE_EXISTING);
+    HeadlessChrome.screenshot(driver, name);
   }
 
   private void open(String path) {

@@ -3,13 +3,9 @@ package dev.traceyard.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.traceyard.collector.component.ComponentId;
 import dev.traceyard.collector.otlp.Hex;
 import dev.traceyard.collector.otlp.OtlpJson;
-import dev.traceyard.collector.service.Service;
-import dev.traceyard.collector.telemetry.SelfTelemetry;
 import dev.traceyard.server.loadgen.DemoTraffic;
-import dev.traceyard.store.TraceyardExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.KeyValue;
@@ -37,7 +33,6 @@ import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,51 +51,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The all-in-one of {@code traceyard start}: its built-in config, OTLP and Zipkin in, the query API out. */
 class StartCommandIT {
-  private static final String LOOPBACK_PORTS = String.join("\n",
-      "receivers:",
-      "  otlp:",
-      "    protocols:",
-      "      grpc: {endpoint: '127.0.0.1:0'}",
-      "      http: {endpoint: '127.0.0.1:0'}",
-      "  zipkin: {endpoint: '127.0.0.1:0'}",
-      "exporters:",
-      "  traceyard:",
-      "    query: {endpoint: '127.0.0.1:0'}",
-      "extensions:",
-      "  health_check: {endpoint: '127.0.0.1:0'}",
-      "service:",
-      "  telemetry: {metrics: {address: '127.0.0.1:0'}}",
-      "");
-
   @TempDir Path dir;
-  private Service service;
+  private AllInOneFixture allInOne;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @AfterEach
   void stop() {
-    if (service != null) {
-      service.shutdown(Duration.ofSeconds(20));
+    if (allInOne != null) {
+      allInOne.close();
     }
   }
 
   private void start() throws Exception {
-    Path override = dir.resolve("ports.yaml");
-    Files.writeString(override, LOOPBACK_PORTS);
-    StartCommand cmd = new StartCommand();
-    cmd.configs = List.of(override);
-    cmd.dataDir = dir.resolve("data");
-    service = Service.create(cmd.load(), SelfTelemetry.create());
-    service.start();
+    allInOne = AllInOneFixture.start(dir);
   }
 
   private int port(String receiver, String transport) {
-    InetSocketAddress a = service.receiver(ComponentId.parse(receiver)).boundAddresses().get(transport);
-    return a.getPort();
+    return allInOne.port(receiver, transport);
   }
 
   private String query(String pathAndQuery) throws Exception {
-    int port = ((TraceyardExporter) service.exporter(ComponentId.of("traceyard"))).queryAddress().getPort();
-    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery)).build(),
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(allInOne.queryBase() + pathAndQuery)).build(),
         HttpResponse.BodyHandlers.ofString());
     return r.statusCode() + " " + r.body();
   }

@@ -5,13 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.traceyard.collector.component.ComponentId;
 import dev.traceyard.collector.otlp.Hex;
 import dev.traceyard.collector.otlp.OtlpJson;
-import dev.traceyard.collector.service.Service;
-import dev.traceyard.collector.telemetry.SelfTelemetry;
 import dev.traceyard.server.loadgen.DemoTraffic;
-import dev.traceyard.store.TraceyardExporter;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -23,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -33,7 +28,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -43,16 +37,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.TestInstance;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -64,30 +52,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class UiBrowserIT {
-  private static final Path CHROMIUM = Paths.get("/usr/bin/chromium");
-  private static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
-  private static final Path SCREENSHOTS = Paths.get("target", "screenshots");
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final String LOOPBACK_PORTS = String.join("\n",
-      "receivers:",
-      "  otlp:",
-      "    protocols:",
-      "      grpc: {endpoint: '127.0.0.1:0'}",
-      "      http: {endpoint: '127.0.0.1:0'}",
-      "  zipkin: {endpoint: '127.0.0.1:0'}",
-      "exporters:",
-      "  traceyard:",
-      "    query: {endpoint: '127.0.0.1:0'}",
-      "extensions:",
-      "  health_check: {endpoint: '127.0.0.1:0'}",
-      "service:",
-      "  telemetry: {metrics: {address: '127.0.0.1:0'}}",
-      "");
-
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper json = new ObjectMapper();
   private Path dir;
-  private Service service;
+  private AllInOneFixture allInOne;
   private DemoTraffic demo;
   private WebDriver driver;
   private String base;
@@ -96,23 +65,11 @@ class UiBrowserIT {
 
   @BeforeAll
   void startAllInOneAndBrowser() throws Exception {
-    // CI installs the browser; a machine without it must not pass silently.
-    assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
-        .as("UiBrowserIT needs Chromium and ChromeDriver at %s and %s: apt-get install -y chromium chromium-driver",
-            CHROMIUM, CHROMEDRIVER)
-        .isTrue();
+    HeadlessChrome.requireInstalled("UiBrowserIT");
     dir = Files.createTempDirectory("traceyard-ui-it");
-    Path override = dir.resolve("ports.yaml");
-    Files.writeString(override, LOOPBACK_PORTS);
-    StartCommand cmd = new StartCommand();
-    cmd.configs = List.of(override);
-    cmd.dataDir = dir.resolve("data");
-    service = Service.create(cmd.load(), SelfTelemetry.create());
-    service.start();
-    int grpc = service.receiver(ComponentId.parse("otlp")).boundAddresses().get("grpc").getPort();
-    int query = ((TraceyardExporter) service.exporter(ComponentId.of("traceyard"))).queryAddress().getPort();
-    base = "http://127.0.0.1:" + query;
-    demo = DemoTraffic.start("127.0.0.1:" + grpc, 100);
+    allInOne = AllInOneFixture.start(dir);
+    base = allInOne.queryBase();
+    demo = DemoTraffic.start("127.0.0.1:" + allInOne.port("otlp", "grpc"), 100);
 
     // Data for every page: an error trace, a service graph edge, RED series.
     await().atMost(Duration.ofSeconds(90)).untilAsserted(() -> {
@@ -121,18 +78,7 @@ class UiBrowserIT {
       assertThat(api("/api/v1/red?service=frontend").path("series")).isNotEmpty();
     });
 
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-        "--window-size=1600,1000", "--user-data-dir=" + Files.createDirectories(dir.resolve("chrome-profile")));
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
-    ChromeDriverService driverService = new ChromeDriverService.Builder()
-        .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    driver = new ChromeDriver(driverService, options);
-    Files.createDirectories(SCREENSHOTS);
+    driver = HeadlessChrome.start(dir, "1600,1000");
   }
 
   @AfterAll
@@ -143,8 +89,8 @@ class UiBrowserIT {
     if (demo != null) {
       demo.close();
     }
-    if (service != null) {
-      service.shutdown(Duration.ofSeconds(20));
+    if (allInOne != null) {
+      allInOne.close();
     }
   }
 
@@ -156,17 +102,8 @@ class UiBrowserIT {
 
   @AfterEach
   void screenshotAndConsole(TestInfo info) throws Exception {
-    Path shot = ((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath();
-    Files.copy(shot, SCREENSHOTS.resolve(info.getTestMethod().orElseThrow().getName() + ".png"),
-        StandardCopyOption.REPLACE_EXISTING);
-    List<String> errors = new ArrayList<>();
-    for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
-      if (e.getLevel().intValue() >= Level.SEVERE.intValue()
-          && allowedConsoleErrors.stream().noneMatch(a -> e.getMessage().contains(a))) {
-        errors.add(e.getMessage());
-      }
-    }
-    assertThat(errors).as("browser console errors").isEmpty();
+    screenshot(info.getTestMethod().orElseThrow().getName() + ".png");
+    assertThat(HeadlessChrome.consoleErrors(driver, allowedConsoleErrors)).as("browser console errors").isEmpty();
   }
 
   @Test
@@ -225,8 +162,7 @@ class UiBrowserIT {
     open("/trace/" + traceId + "?span=" + errorSpanId);
     waitFor(By.cssSelector("#waterfall .wf-row.selected[data-span-id='" + errorSpanId + "']"));
     new WebDriverWait(driver, WAIT).until(ExpectedConditions.textToBePresentInElementLocated(By.id("detail-status"), "error"));
-    Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve("trace-page.png"),
-        StandardCopyOption.REPLACE_EXISTING);
+    screenshot("trace-page.png");
 
     // Dark mode follows prefers-color-scheme.
     ChromeDriver chrome = (ChromeDriver) driver;
@@ -235,8 +171,7 @@ class UiBrowserIT {
     try {
       new WebDriverWait(driver, WAIT).until(d -> d.findElement(By.tagName("body")).getCssValue("background-color")
           .equals("rgba(21, 24, 28, 1)"));
-      Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(),
-          SCREENSHOTS.resolve("trace-page-dark.png"), StandardCopyOption.REPLACE_EXISTING);
+      screenshot("trace-page-dark.png");
     } finally {
       chrome.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features", List.of()));
     }
@@ -345,8 +280,7 @@ class UiBrowserIT {
     for (int i = 0; i < shown.size(); i++) {
       assertThat(shown.get(i)).as("row %d", at + i).isEqualTo(order.get(at + i)[0]);
     }
-    Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(),
-        SCREENSHOTS.resolve("trace-10k-scrolled.png"), StandardCopyOption.REPLACE_EXISTING);
+    screenshot("trace-10k-scrolled.png");
 
     js("document.getElementById('waterfall').scrollTop = 0");
     waitFor(By.cssSelector("#waterfall .wf-row[data-depth='0'] button.toggle"));
@@ -391,7 +325,7 @@ class UiBrowserIT {
       figures += "load average (1, 5, 15 min): " + Files.readString(loadavg).trim() + "\n";
     }
     // Recorded, not asserted: wall-clock limits make tests flaky on a loaded machine.
-    Files.writeString(SCREENSHOTS.resolve("render-10k-spans.txt"), String.format(figures));
+    Files.writeString(HeadlessChrome.SCREENSHOTS.resolve("render-10k-spans.txt"), String.format(figures));
     System.out.print("UiBrowserIT: " + String.format(figures));
   }
 
@@ -704,8 +638,7 @@ class UiBrowserIT {
   }
 
   private void screenshot(String name) throws java.io.IOException {
-    Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), SCREENSHOTS.resolve(name),
-        StandardCopyOption.REPLACE_EXISTING);
+    HeadlessChrome.screenshot(driver, name);
   }
 
   /** Rows of the waterfall's model (every span not under a collapsed one), not only the rendered ones. */
@@ -815,7 +748,7 @@ class UiBrowserIT {
                 io.opentelemetry.proto.common.v1.KeyValue.newBuilder().setKey("service.name")
                     .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("known"))))
                 .addScopeSpans(scope)).build();
-    int port = service.receiver(ComponentId.parse("otlp")).boundAddresses().get("http").getPort();
+    int port = allInOne.port("otlp", "http");
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/traces"))
         .header("Content-Type", "application/x-protobuf")
         .POST(HttpRequest.BodyPublishers.ofByteArray(req.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
@@ -848,7 +781,7 @@ class UiBrowserIT {
                   .setValue(io.opentelemetry.proto.common.v1.AnyValue.newBuilder().setStringValue("big-" + r))))
           .addScopeSpans(scopes[r]));
     }
-    int port = service.receiver(ComponentId.parse("otlp")).boundAddresses().get("http").getPort();
+    int port = allInOne.port("otlp", "http");
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/traces"))
         .header("Content-Type", "application/x-protobuf")
         .POST(HttpRequest.BodyPublishers.ofByteArray(req.build().toByteArray())).build(), HttpResponse.BodyHandlers.ofString());

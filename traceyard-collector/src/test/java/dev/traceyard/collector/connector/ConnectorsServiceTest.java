@@ -8,15 +8,12 @@ import static dev.traceyard.collector.connector.ConnectorTesting.span;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.traceyard.collector.Components;
 import dev.traceyard.collector.component.ComponentId;
-import dev.traceyard.collector.config.ConfigLoader;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.data.MetricBatch;
 import dev.traceyard.collector.service.Service;
-import dev.traceyard.collector.service.ServiceConfig;
 import dev.traceyard.collector.telemetry.SelfTelemetry;
-import dev.traceyard.collector.testing.TestComponents;
+import dev.traceyard.collector.testing.TestServices;
 import dev.traceyard.collector.testing.TestComponents.PushReceiver;
 import dev.traceyard.collector.testing.TestComponents.RecordingExporter;
 import io.opentelemetry.proto.metrics.v1.Metric;
@@ -82,10 +79,7 @@ class ConnectorsServiceTest {
   }
 
   private void start() throws Exception {
-    ServiceConfig config = ServiceConfig.parse(new ConfigLoader(Map.<String, String>of()::get).loadString("t", CONFIG),
-        TestComponents.addTo(Components.builtInBuilder()).build());
-    service = Service.create(config, SelfTelemetry.forTesting());
-    service.start();
+    service = TestServices.start("t", CONFIG, SelfTelemetry.forTesting());
   }
 
   /** The sum of every data point of {@code name} in the latest batch that has it, by service. */

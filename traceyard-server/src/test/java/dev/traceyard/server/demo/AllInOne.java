@@ -2,13 +2,9 @@ package dev.traceyard.server.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.traceyard.collector.component.ComponentId;
 import dev.traceyard.collector.otlp.Hex;
 import dev.traceyard.collector.otlp.OtlpJson;
-import dev.traceyard.collector.service.Service;
-import dev.traceyard.collector.telemetry.SelfTelemetry;
-import dev.traceyard.server.StartCommandAccess;
-import dev.traceyard.store.TraceyardExporter;
+import dev.traceyard.server.AllInOneFixture;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
@@ -20,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,22 +23,6 @@ import java.util.List;
 
 /** A real `traceyard start` all-in-one on loopback ports and a data dir of the test's, and its query API. */
 final class AllInOne implements AutoCloseable {
-
-  private static final String LOOPBACK_PORTS = String.join("\n",
-      "receivers:",
-      "  otlp:",
-      "    protocols:",
-      "      grpc: {endpoint: '127.0.0.1:0'}",
-      "      http: {endpoint: '127.0.0.1:0'}",
-      "  zipkin: {endpoint: '127.0.0.1:0'}",
-      "exporters:",
-      "  traceyard:",
-      "    query: {endpoint: '127.0.0.1:0'}",
-      "extensions:",
-      "  health_check: {endpoint: '127.0.0.1:0'}",
-      "service:",
-      "  telemetry: {metrics: {address: '127.0.0.1:0'}}",
-      "");
 
   /** One span as stored, with the service that reported it and its instrumentation scope. */
   record StoredSpan(String service, String scope, ResourceSpans resource, Span span) {
@@ -80,29 +59,24 @@ final class AllInOne implements AutoCloseable {
     }
   }
 
-  private final Service service;
+  private final AllInOneFixture fixture;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  private AllInOne(Service service) {
-    this.service = service;
+  private AllInOne(AllInOneFixture fixture) {
+    this.fixture = fixture;
   }
 
   static AllInOne start(Path dir) throws Exception {
-    Path override = dir.resolve("ports.yaml");
-    Files.writeString(override, LOOPBACK_PORTS);
-    Service service = Service.create(StartCommandAccess.load(override, dir.resolve("data")), SelfTelemetry.create());
-    service.start();
-    return new AllInOne(service);
+    return new AllInOne(AllInOneFixture.start(dir));
   }
 
   /** {@code http://127.0.0.1:<port>} of the OTLP/gRPC receiver. */
   String otlpGrpcEndpoint() {
-    return "http://127.0.0.1:" + service.receiver(ComponentId.parse("otlp")).boundAddresses().get("grpc").getPort();
+    return fixture.otlpEndpoint("grpc");
   }
 
   HttpResponse<String> query(String pathAndQuery) throws Exception {
-    int port = ((TraceyardExporter) service.exporter(ComponentId.of("traceyard"))).queryAddress().getPort();
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
+    return http.send(HttpRequest.newBuilder(URI.create(fixture.queryBase() + pathAndQuery))
         .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
@@ -145,6 +119,6 @@ final class AllInOne implements AutoCloseable {
 
   @Override
   public void close() {
-    service.shutdown(Duration.ofSeconds(20));
+    fixture.close();
   }
 }

@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.linecorp.armeria.client.grpc.GrpcClients;
-import dev.traceyard.collector.Components;
 import dev.traceyard.collector.component.ComponentId;
-import dev.traceyard.collector.config.ConfigLoader;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.service.Service;
-import dev.traceyard.collector.service.ServiceConfig;
 import dev.traceyard.collector.telemetry.SelfTelemetry;
-import dev.traceyard.collector.testing.TestComponents;
+import dev.traceyard.collector.testing.TestServices;
 import dev.traceyard.collector.testing.TestComponents.RecordingExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -92,11 +89,8 @@ class GatewayRoutingAndSchemaIT {
 
   @BeforeEach
   void start() throws Exception {
-    ServiceConfig config = ServiceConfig.parse(new ConfigLoader(Map.<String, String>of()::get).loadString("gateway.yaml", CONFIG),
-        TestComponents.addTo(Components.builtInBuilder()).build());
-    service = Service.create(config, telemetry);
-    service.start();
-    endpoint = "http://127.0.0.1:" + service.receiver(ComponentId.parse("otlp")).boundAddresses().get("grpc").getPort();
+    service = TestServices.start("gateway.yaml", CONFIG, telemetry);
+    endpoint = TestServices.otlpGrpcEndpoint(service);
   }
 
   @AfterEach

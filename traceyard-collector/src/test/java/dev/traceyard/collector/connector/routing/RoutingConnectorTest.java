@@ -3,10 +3,8 @@ package dev.traceyard.collector.connector.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.traceyard.collector.Components;
 import dev.traceyard.collector.component.ComponentId;
 import dev.traceyard.collector.config.ConfigException;
-import dev.traceyard.collector.config.ConfigLoader;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.data.LogBatch;
@@ -15,7 +13,7 @@ import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.service.Service;
 import dev.traceyard.collector.service.ServiceConfig;
 import dev.traceyard.collector.telemetry.SelfTelemetry;
-import dev.traceyard.collector.testing.TestComponents;
+import dev.traceyard.collector.testing.TestServices;
 import dev.traceyard.collector.testing.TestComponents.PushReceiver;
 import dev.traceyard.collector.testing.TestComponents.RecordingExporter;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
@@ -39,7 +37,6 @@ import io.opentelemetry.proto.trace.v1.Span;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -85,8 +82,7 @@ class RoutingConnectorTest {
   }
 
   private static ServiceConfig parse(String yaml) throws ConfigException {
-    return ServiceConfig.parse(new ConfigLoader(Map.<String, String>of()::get).loadString("t", yaml),
-        TestComponents.addTo(Components.builtInBuilder()).build());
+    return TestServices.config("t", yaml);
   }
 
   private PushReceiver start(String routing, String signal) throws Exception {

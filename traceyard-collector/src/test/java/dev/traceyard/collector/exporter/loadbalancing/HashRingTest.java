@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class HashRingTest {
   private static final int KEYS = 200_000;
@@ -59,50 +61,45 @@ class HashRingTest {
     }
   }
 
-  @Test
-  void removingOneOfNMembers_movesOnlyItsOwnKeys_aboutOneNth() {
-    for (int n : new int[] {3, 5, 10}) {
-      List<String> eps = endpoints(n);
-      HashRing before = HashRing.of(eps);
-      String leaving = eps.get(1);
-      List<String> rest = new ArrayList<>(eps);
-      rest.remove(leaving);
-      HashRing after = HashRing.of(rest);
-      int moved = 0;
-      for (long k : keys()) {
-        String was = ownerOf(before, k);
-        String is = ownerOf(after, k);
-        if (!was.equals(is)) {
-          moved++;
-          assertThat(was).as("only the leaving member's keys move").isEqualTo(leaving);
-        } else {
-          assertThat(was).isNotEqualTo(leaving);
-        }
+  /** A key whose owner differs between two rings: its owner before and after. */
+  private record Move(String from, String to) {}
+
+  /** Every key of {@link #keys()} that changes owner from {@code before} to {@code after}. */
+  private static List<Move> moves(HashRing before, HashRing after) {
+    List<Move> out = new ArrayList<>();
+    for (long k : keys()) {
+      String was = ownerOf(before, k);
+      String is = ownerOf(after, k);
+      if (!was.equals(is)) {
+        out.add(new Move(was, is));
       }
-      assertThat((double) moved / KEYS).as("moved share with %d members", n).isCloseTo(1.0 / n, within(0.35 / n));
     }
+    return out;
   }
 
-  @Test
-  void addingAMember_movesAboutOneOverNPlusOne_allToTheNewcomer() {
-    for (int n : new int[] {3, 5, 10}) {
-      List<String> eps = endpoints(n + 1);
-      String joining = eps.remove(n);
-      HashRing before = HashRing.of(eps);
-      List<String> all = new ArrayList<>(eps);
-      all.add(joining);
-      HashRing after = HashRing.of(all);
-      int moved = 0;
-      for (long k : keys()) {
-        String was = ownerOf(before, k);
-        String is = ownerOf(after, k);
-        if (!was.equals(is)) {
-          moved++;
-          assertThat(is).as("moved keys go to the newcomer").isEqualTo(joining);
-        }
-      }
-      assertThat((double) moved / KEYS).as("moved share with %d+1 members", n).isCloseTo(1.0 / (n + 1), within(0.35 / (n + 1)));
-    }
+  @ParameterizedTest(name = "{0} members")
+  @ValueSource(ints = {3, 5, 10})
+  void removingOneOfNMembers_movesOnlyItsOwnKeys_aboutOneNth(int n) {
+    List<String> eps = endpoints(n);
+    String leaving = eps.get(1);
+    List<String> rest = new ArrayList<>(eps);
+    rest.remove(leaving);
+    List<Move> moves = moves(HashRing.of(eps), HashRing.of(rest));
+    assertThat(moves).extracting(Move::from).as("only the leaving member's keys move").containsOnly(leaving);
+    assertThat((double) moves.size() / KEYS).as("moved share with %d members", n).isCloseTo(1.0 / n, within(0.35 / n));
+  }
+
+  @ParameterizedTest(name = "{0}+1 members")
+  @ValueSource(ints = {3, 5, 10})
+  void addingAMember_movesAboutOneOverNPlusOne_allToTheNewcomer(int n) {
+    List<String> eps = endpoints(n + 1);
+    String joining = eps.remove(n);
+    List<String> all = new ArrayList<>(eps);
+    all.add(joining);
+    List<Move> moves = moves(HashRing.of(eps), HashRing.of(all));
+    assertThat(moves).extracting(Move::to).as("moved keys go to the newcomer").containsOnly(joining);
+    assertThat((double) moves.size() / KEYS).as("moved share with %d+1 members", n)
+        .isCloseTo(1.0 / (n + 1), within(0.35 / (n + 1)));
   }
 
   @Test

@@ -3,16 +3,13 @@ package dev.traceyard.collector.processor.tracequality;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.traceyard.collector.Components;
 import dev.traceyard.collector.component.ComponentId;
-import dev.traceyard.collector.config.ConfigLoader;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.data.LogBatch;
 import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.service.Service;
-import dev.traceyard.collector.service.ServiceConfig;
 import dev.traceyard.collector.telemetry.SelfTelemetry;
-import dev.traceyard.collector.testing.TestComponents;
+import dev.traceyard.collector.testing.TestServices;
 import dev.traceyard.collector.testing.TestComponents.RecordingExporter;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -111,11 +108,8 @@ class TraceQualityIT {
 
   @BeforeAll
   static void start() throws Exception {
-    ServiceConfig config = ServiceConfig.parse(new ConfigLoader(Map.<String, String>of()::get).loadString("q.yaml", CONFIG),
-        TestComponents.addTo(Components.builtInBuilder()).build());
-    service = Service.create(config, TELEMETRY);
-    service.start();
-    endpoint = "http://127.0.0.1:" + service.receiver(ComponentId.parse("otlp")).boundAddresses().get("grpc").getPort();
+    service = TestServices.start("q.yaml", CONFIG, TELEMETRY);
+    endpoint = TestServices.otlpGrpcEndpoint(service);
   }
 
   @AfterAll

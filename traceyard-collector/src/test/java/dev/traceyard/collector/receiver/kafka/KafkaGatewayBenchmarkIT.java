@@ -3,20 +3,11 @@ package dev.traceyard.collector.receiver.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.traceyard.collector.component.ComponentId;
-import dev.traceyard.collector.component.ComponentKind;
-import dev.traceyard.collector.component.ComponentSettings;
 import dev.traceyard.collector.component.Exporter;
-import dev.traceyard.collector.component.Signal;
-import dev.traceyard.collector.config.ConfigErrors;
-import dev.traceyard.collector.config.ConfigNode;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.consumer.Consumer;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.data.TraceBatch;
-import dev.traceyard.collector.exporter.kafka.KafkaExporterFactory;
 import dev.traceyard.collector.receiver.kafka.KafkaGatewayIT.Trace;
 import dev.traceyard.collector.telemetry.SelfTelemetry;
 import dev.traceyard.collector.testing.EmbeddedKafka;
@@ -32,8 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -49,7 +38,6 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  */
 @EnabledIfSystemProperty(named = "kafkagw.bench", matches = "true")
 class KafkaGatewayBenchmarkIT {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final int PARTITIONS = 6;
   private static final int SPANS_PER_TRACE = 5;
   private static final int TRACES_PER_REQUEST = 100;
@@ -166,20 +154,13 @@ class KafkaGatewayBenchmarkIT {
         "  num_traces: 200000",
         "  policies: [{name: all, type: always_sample}]",
         "");
-    ConfigErrors errors = new ConfigErrors();
-    ConfigNode node = ConfigNode.of(YAML.readTree(yaml), "receivers::kafka/" + name, errors);
-    KafkaReceiverConfig config = new KafkaReceiverFactory().parseConfig(node);
-    assertThat(errors.list()).isEmpty();
-    KafkaReceiver r = (KafkaReceiver) new KafkaReceiverFactory().create(new ComponentSettings(
-        ComponentId.of("kafka/" + name), ComponentKind.RECEIVER, SelfTelemetry.forTesting()), config, new Consumer() {
-          @Override
-          public ConsumeResult consume(Batch batch) {
-            sunk.addAndGet(batch.itemCount());
-            return ConsumeResult.success();
-          }
-        }, Set.of(Signal.TRACES));
-    r.start(id -> Optional.empty());
-    return r;
+    return KafkaComponents.startReceiver(name, yaml, SelfTelemetry.forTesting(), new Consumer() {
+      @Override
+      public ConsumeResult consume(Batch batch) {
+        sunk.addAndGet(batch.itemCount());
+        return ConsumeResult.success();
+      }
+    });
   }
 
   private static Exporter agent(EmbeddedKafka kafka, String topic) throws Exception {
@@ -190,14 +171,6 @@ class KafkaGatewayBenchmarkIT {
         "producer: {required_acks: -1, compression: lz4}",
         "sending_queue: {enabled: false}",
         "");
-    ConfigErrors errors = new ConfigErrors();
-    ConfigNode node = ConfigNode.of(YAML.readTree(yaml), "exporters::kafka", errors);
-    KafkaExporterFactory f = new KafkaExporterFactory();
-    var config = f.parseConfig(node);
-    assertThat(errors.list()).isEmpty();
-    Exporter e = f.create(new ComponentSettings(ComponentId.of("kafka"), ComponentKind.EXPORTER,
-        SelfTelemetry.forTesting()), config);
-    e.start(id -> Optional.empty());
-    return e;
+    return KafkaComponents.startExporter(yaml);
   }
 }

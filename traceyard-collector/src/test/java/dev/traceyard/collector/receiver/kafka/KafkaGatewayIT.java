@@ -3,21 +3,12 @@ package dev.traceyard.collector.receiver.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.google.protobuf.ByteString;
-import dev.traceyard.collector.component.ComponentId;
-import dev.traceyard.collector.component.ComponentKind;
-import dev.traceyard.collector.component.ComponentSettings;
 import dev.traceyard.collector.component.Exporter;
-import dev.traceyard.collector.component.Signal;
-import dev.traceyard.collector.config.ConfigErrors;
-import dev.traceyard.collector.config.ConfigNode;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.consumer.Consumer;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.data.TraceBatch;
-import dev.traceyard.collector.exporter.kafka.KafkaExporterFactory;
 import dev.traceyard.collector.telemetry.SelfTelemetry;
 import dev.traceyard.collector.testing.EmbeddedKafka;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -36,7 +27,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -56,7 +46,6 @@ import org.junit.jupiter.api.Test;
  * trace's last message, so a trace decided on part of its spans would be dropped and be seen missing.
  */
 class KafkaGatewayIT {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final HexFormat HEX = HexFormat.of();
   private static final int PARTITIONS = 6;
   private static EmbeddedKafka kafka;
@@ -421,17 +410,9 @@ class KafkaGatewayIT {
   }
 
   private Gateway gateway(String name, Topics t, String group) throws Exception {
-    ConfigErrors errors = new ConfigErrors();
-    ConfigNode node = ConfigNode.of(YAML.readTree(gatewayYaml(kafka.bootstrapServers(), t.data, t.decisions, group)),
-        "receivers::kafka/" + name, errors);
-    KafkaReceiverConfig config = new KafkaReceiverFactory().parseConfig(node);
-    node.reportUnknownKeys();
-    assertThat(errors.list()).isEmpty();
     SelfTelemetry telemetry = SelfTelemetry.forTesting();
-    ComponentSettings settings = new ComponentSettings(ComponentId.of("kafka/" + name), ComponentKind.RECEIVER, telemetry);
-    KafkaReceiver receiver = (KafkaReceiver) new KafkaReceiverFactory().create(settings, config, new Sink(name),
-        Set.of(Signal.TRACES));
-    receiver.start(id -> Optional.empty());
+    KafkaReceiver receiver = KafkaComponents.startReceiver(name,
+        gatewayYaml(kafka.bootstrapServers(), t.data, t.decisions, group), telemetry, new Sink(name));
     Gateway g = new Gateway(name, receiver, telemetry);
     gateways.add(g);
     return g;
@@ -445,15 +426,7 @@ class KafkaGatewayIT {
         "sending_queue: {enabled: false}",
         "retry_on_failure: {enabled: false}",
         "");
-    ConfigErrors errors = new ConfigErrors();
-    ConfigNode node = ConfigNode.of(YAML.readTree(yaml), "exporters::kafka", errors);
-    KafkaExporterFactory f = new KafkaExporterFactory();
-    var config = f.parseConfig(node);
-    node.reportUnknownKeys();
-    assertThat(errors.list()).isEmpty();
-    Exporter e = f.create(new ComponentSettings(ComponentId.of("kafka"), ComponentKind.EXPORTER,
-        SelfTelemetry.forTesting()), config);
-    e.start(id -> Optional.empty());
+    Exporter e = KafkaComponents.startExporter(yaml);
     agents.add(e);
     return e;
   }
