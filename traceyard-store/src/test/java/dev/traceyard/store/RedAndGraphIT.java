@@ -59,9 +59,12 @@ class RedAndGraphIT {
         Status.StatusCode.STATUS_CODE_UNSET));
     cartScope.addSpans(TestData.span(self, 2, 1L, "self serve", Span.SpanKind.SPAN_KIND_SERVER, minute, MS,
         Status.StatusCode.STATUS_CODE_UNSET));
-    req.addResourceSpans(front.addScopeSpans(frontScope)).addResourceSpans(cart.addScopeSpans(cartScope))
-        .addResourceSpans(worker);
+    req.addResourceSpans(front.addScopeSpans(frontScope)).addResourceSpans(cart.addScopeSpans(cartScope));
     store.send(req.build());
+    store.flush();
+    // The consumer arrives in a later write group than its producer parent: that edge joins on the
+    // stored parent id, the others (parent in the same group) on the parent's row (parent_off).
+    store.send(ExportTraceServiceRequest.newBuilder().addResourceSpans(worker).build());
     store.flush();
   }
 

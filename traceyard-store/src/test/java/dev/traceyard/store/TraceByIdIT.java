@@ -4,6 +4,7 @@ import static dev.traceyard.store.TestData.MS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.traceyard.collector.otlp.OtlpJson;
 import dev.traceyard.store.query.TraceId;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
@@ -131,6 +132,53 @@ class TraceByIdIT {
       assertThat(file).exists();
 
       assertThat(service(get(store, fresh).getResourceSpans(0))).isEqualTo("svc-new"); // rid 0 again, new resource
+    }
+  }
+
+  private static String hex(com.google.protobuf.ByteString id) {
+    return java.util.HexFormat.of().formatHex(id.toByteArray());
+  }
+
+  private static String hex(long spanId) {
+    return hex(TestData.spanId(spanId));
+  }
+
+  private static Span child(TraceId trace, long id, long parent, long start) {
+    return TestData.span(trace, id, parent, "s" + id, Span.SpanKind.SPAN_KIND_INTERNAL, start, MS,
+        Status.StatusCode.STATUS_CODE_UNSET);
+  }
+
+  @Test
+  void parentIds_comeBack_whetherTheParentWasWrittenInTheSameWriteGroup_anotherOne_orNever() throws Exception {
+    TraceId id = TestData.traceId(31);
+    try (StoreHarness store = StoreHarness.start(dir)) {
+      long start = store.clock.nanos() - 60_000 * MS;
+      // Group 1: a root, a chain under it (child listed before its parent), a span whose parent never arrives.
+      store.send(TestData.request(TestData.resource("svc"), child(id, 3, 2, start + 3 * MS),
+          span(id, 1, "root", start), child(id, 2, 1, start + MS), child(id, 4, 9, start + 4 * MS)));
+      store.flush();
+      // Group 2: a child of a span of group 1, and its own child.
+      store.send(TestData.request(TestData.resource("svc"), child(id, 6, 5, start + 6 * MS),
+          child(id, 5, 2, start + 5 * MS)));
+      store.flush();
+
+      List<Span> got = spans(get(store, id));
+
+      assertThat(got).extracting(s -> hex(s.getSpanId()) + "<" + hex(s.getParentSpanId())).containsExactly(
+          hex(1) + "<", hex(2) + "<" + hex(1), hex(3) + "<" + hex(2), hex(4) + "<" + hex(9), hex(5) + "<" + hex(2),
+          hex(6) + "<" + hex(5));
+      JsonNode summary = store.json("/api/v1/traces?service=svc&start=" + (start / 1_000_000 - 1000)
+          + "&end=" + (start / 1_000_000 + 60_000)).path("traces").get(0);
+      assertThat(summary.path("rootSpanName").asText()).isEqualTo("root");
+    }
+    // On disk: a parent written in the same group is an offset to its row, not a second random id.
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:"
+        + dir.resolve("partitions").toFile().listFiles((d, n) -> n.endsWith(".duckdb"))[0]);
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet r = st.executeQuery("SELECT count(parent_span_id), count(parent_off) FROM spans")) {
+      r.next();
+      assertThat(r.getLong(1)).as("parents stored by id: 4 -> 9 (never arrives), 5 -> 2 (other group)").isEqualTo(2);
+      assertThat(r.getLong(2)).as("parents stored as offsets: 2 -> 1, 3 -> 2, 6 -> 5").isEqualTo(3);
     }
   }
 }

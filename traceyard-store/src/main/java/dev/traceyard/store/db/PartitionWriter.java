@@ -164,13 +164,19 @@ final class PartitionWriter implements AutoCloseable {
     return id;
   }
 
+  /** {@link #appendSpan}'s parent offset when the parent is not among the spans written just before or after. */
+  static final int NO_PARENT_OFFSET = Integer.MIN_VALUE;
+
   /**
-   * Appends a span whose ids were validated by the caller. Its attributes are the list of their
+   * Appends a span whose ids were validated by the caller. {@code parentOff} is this span's sid minus
+   * its parent's, when the caller appends the parent as part of the same run of sids (else
+   * {@link #NO_PARENT_OFFSET}); the parent id is then not stored (Schema: parent_off). Its attributes are the list of their
    * dictionary ids ({@code attr_vids}, in their original order), which serves both filtering and
    * rebuilding the span: a JSON copy in the span row was two thirds of the bytes on disk, and a typed
    * row with key and value per attribute three quarters of the writer's CPU.
    */
-  void appendSpan(long seq, TraceId traceId, Span s, String service, int rid, int scid) throws SQLException {
+  void appendSpan(long seq, TraceId traceId, Span s, String service, int rid, int scid, int parentOff)
+      throws SQLException {
     long sid = nextSid++;
     // Before the span row is begun: a new value appends a dictionary row.
     int[] attrVids = new int[s.getAttributesCount()];
@@ -182,7 +188,7 @@ final class PartitionWriter implements AutoCloseable {
     DuckDBAppender a = appender(SPANS).beginRow()
         .append(sid).append(seq).append(traceId.hi()).append(traceId.lo())
         .append(Ids.spanId(s.getSpanId()));
-    if (s.getParentSpanId().isEmpty()) {
+    if (s.getParentSpanId().isEmpty() || parentOff != NO_PARENT_OFFSET) {
       a.appendNull();
     } else {
       a.append(Ids.spanId(s.getParentSpanId()));
@@ -194,8 +200,13 @@ final class PartitionWriter implements AutoCloseable {
         .append(s.getDroppedAttributesCount())
         .append(OtlpValuesJson.events(s.getEventsList())).append(s.getDroppedEventsCount())
         .append(OtlpValuesJson.links(s.getLinksList())).append(s.getDroppedLinksCount())
-        .append(attrVids)
-        .endRow();
+        .append(attrVids);
+    if (parentOff == NO_PARENT_OFFSET) {
+      a.appendNull();
+    } else {
+      a.append(parentOff);
+    }
+    a.endRow();
     long[] ix = traceIndex.get(traceId);
     if (ix == null) {
       traceIndex.put(traceId, new long[] {start, end, 1, sid});

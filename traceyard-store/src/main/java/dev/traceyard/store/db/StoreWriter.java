@@ -339,9 +339,34 @@ final class StoreWriter {
   private static void writeSpans(PartitionWriter w, List<PendingSpan> spans, long seq, SpanMetricsAggregator groupRed)
       throws SQLException {
     spans.sort(BY_TRACE);
-    for (PendingSpan p : spans) {
+    Map<Long, Integer> indexBySpanId = new HashMap<>();
+    int runStart = 0;
+    for (int i = 0; i < spans.size(); i++) {
+      PendingSpan p = spans.get(i);
+      if (i == runStart) {
+        // A new trace's run: its spans get consecutive sids, so a parent in the run is a sid offset away.
+        int end = i + 1;
+        while (end < spans.size() && spans.get(end).traceId().equals(p.traceId())) {
+          end++;
+        }
+        indexBySpanId.clear();
+        if (end - i > 1) {
+          for (int k = i; k < end; k++) {
+            indexBySpanId.putIfAbsent(Ids.spanId(spans.get(k).span().getSpanId()), k);
+          }
+        }
+        runStart = end;
+      }
       Span s = p.span();
-      w.appendSpan(seq, p.traceId(), s, p.resource().serviceName(), w.resourceId(p.resource()), w.scopeId(p.scope()));
+      int parentOff = PartitionWriter.NO_PARENT_OFFSET;
+      if (!s.getParentSpanId().isEmpty() && !indexBySpanId.isEmpty()) {
+        Integer parent = indexBySpanId.get(Ids.spanId(s.getParentSpanId()));
+        if (parent != null && parent != i) {
+          parentOff = i - parent;
+        }
+      }
+      w.appendSpan(seq, p.traceId(), s, p.resource().serviceName(), w.resourceId(p.resource()), w.scopeId(p.scope()),
+          parentOff);
       groupRed.add(p.partitionTime(), p.resource().serviceName(), s.getName(), s.getKindValue(),
           s.getStatus().getCodeValue(), s.getEndTimeUnixNano() - s.getStartTimeUnixNano());
     }

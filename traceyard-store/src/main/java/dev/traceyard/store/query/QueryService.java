@@ -133,7 +133,8 @@ public final class QueryService {
         sql.add(i++ > 0 ? " UNION ALL " : "");
         sql.add("SELECT '" + a + "' AS part, trace_hi, trace_lo, span_id, parent_span_id, trace_state, flags, name,"
             + " kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message, rid, scid,"
-            + " dropped_attributes_count, events, dropped_events_count, links, dropped_links_count, attr_vids FROM "
+            + " dropped_attributes_count, events, dropped_events_count, links, dropped_links_count, attr_vids,"
+            + " sid, parent_off FROM "
             + a + ".spans WHERE ");
         sidRanges(sql, "sid", e.getValue());
       }
@@ -144,6 +145,7 @@ public final class QueryService {
           spanRows.add(spanRow(r.getString(1), id, r));
         }
       });
+      resolveParentOffsets(spanRows);
       // The order of the former SQL: spans by start, then span id (as signed BIGINT).
       spanRows.sort(Comparator.comparingLong(SpanRow::startNanos).thenComparingLong(SpanRow::spanId));
       Map<TraceId, Grouper<Span>> byTrace = new HashMap<>();
@@ -280,7 +282,33 @@ public final class QueryService {
 
   /** A span row of the trace-by-id statement, its attributes still to add. */
   private record SpanRow(String part, TraceId trace, int rid, int scid, long startNanos, long spanId, int[] vids,
-      Span.Builder span) {}
+      long sid, Integer parentOff, Span.Builder span) {}
+
+  /**
+   * Sets the parent id of spans stored with a parent offset (Schema: parent_off): the parent is the
+   * row {@code sid - parent_off} of the same partition, which belongs to the same trace and write
+   * group and so was read with the span.
+   */
+  private static void resolveParentOffsets(List<SpanRow> rows) {
+    Map<String, Map<Long, Long>> spanIdBySid = null;
+    for (SpanRow row : rows) {
+      if (row.parentOff == null) {
+        continue;
+      }
+      if (spanIdBySid == null) {
+        spanIdBySid = new HashMap<>();
+        for (SpanRow r : rows) {
+          spanIdBySid.computeIfAbsent(r.part, k -> new HashMap<>()).put(r.sid, r.spanId);
+        }
+      }
+      Long parent = spanIdBySid.get(row.part).get(row.sid - row.parentOff);
+      if (parent == null) { // cannot happen unless rows were lost: fail loudly rather than answer a root
+        throw new StoreQueryException("parent row " + (row.sid - row.parentOff) + " of span row " + row.sid
+            + " missing in partition " + row.part, null);
+      }
+      row.span.setParentSpanId(Ids.spanIdBytes(parent));
+    }
+  }
 
   /** The span of a row of the trace-by-id statement, without its attributes (ids in {@code vids}). */
   private static SpanRow spanRow(String part, TraceId id, ResultSet r) throws SQLException {
@@ -305,7 +333,10 @@ public final class QueryService {
         .setDroppedEventsCount(r.getInt(18))
         .addAllLinks(OtlpValuesJson.parseLinks(r.getString(19)))
         .setDroppedLinksCount(r.getInt(20));
-    return new SpanRow(part, id, r.getInt(14), r.getInt(15), startNanos, spanId, vids(r.getArray(21)), b);
+    long sid = r.getLong(22);
+    int off = r.getInt(23);
+    Integer parentOff = r.wasNull() ? null : off;
+    return new SpanRow(part, id, r.getInt(14), r.getInt(15), startNanos, spanId, vids(r.getArray(21)), sid, parentOff, b);
   }
 
 
@@ -685,7 +716,7 @@ public final class QueryService {
       if (i++ > 0) {
         sql.add(" UNION ALL ");
       }
-      sql.add("SELECT trace_hi, trace_lo, parent_span_id IS NULL, start_ns, start_ns + duration_ns, status_code,"
+      sql.add("SELECT trace_hi, trace_lo, parent_span_id IS NULL AND parent_off IS NULL, start_ns, start_ns + duration_ns, status_code,"
           + " service_name, name FROM " + e.getKey() + ".spans WHERE seq <= ? AND ", seq);
       sidRanges(sql, "sid", e.getValue());
     }
@@ -1047,15 +1078,21 @@ public final class QueryService {
         if (i > 0) {
           sql.add(" UNION ALL ");
         }
-        sql.add("SELECT trace_hi, trace_lo, span_id, parent_span_id, kind, service_name, status_code, duration_ns FROM "
+        sql.add("SELECT " + i + " AS part, sid, trace_hi, trace_lo, span_id, parent_span_id, sid - parent_off AS parent_sid,"
+            + " kind, service_name, status_code, duration_ns FROM "
             + parts.get(i).alias() + ".spans WHERE start_ns >= ? AND start_ns <= ? AND kind IN (2, 3, 4, 5)",
             fromNanos, toNanos);
       }
-      sql.add(") SELECT c.service_name, v.service_name, count(*),"
-          + " count(*) FILTER (WHERE c.status_code = 2 OR v.status_code = 2),"
-          + " quantile_cont(v.duration_ns, 0.5), quantile_cont(v.duration_ns, 0.95), quantile_cont(v.duration_ns, 0.99)"
+      // A server/consumer span's parent is either named by id (written in another write group) or
+      // a row of the same partition (parent_off, Schema): two equi-joins, not one OR join.
+      sql.add("), e AS (SELECT c.service_name AS client, v.service_name AS server, c.status_code AS cs,"
+          + " v.status_code AS vs, v.duration_ns AS d, c.kind AS ck, v.kind AS vk"
           + " FROM s c JOIN s v ON v.trace_hi = c.trace_hi AND v.trace_lo = c.trace_lo AND v.parent_span_id = c.span_id"
-          + " WHERE c.kind IN (3, 4) AND v.kind IN (2, 5) AND c.service_name <> v.service_name"
+          + " UNION ALL SELECT c.service_name, v.service_name, c.status_code, v.status_code, v.duration_ns, c.kind, v.kind"
+          + " FROM s c JOIN s v ON v.part = c.part AND v.parent_sid = c.sid)"
+          + " SELECT client, server, count(*), count(*) FILTER (WHERE cs = 2 OR vs = 2),"
+          + " quantile_cont(d, 0.5), quantile_cont(d, 0.95), quantile_cont(d, 0.99)"
+          + " FROM e WHERE ck IN (3, 4) AND vk IN (2, 5) AND client <> server"
           + " GROUP BY 1, 2 ORDER BY 1, 2");
       query(sql, r -> {
         long calls = r.getLong(3);
