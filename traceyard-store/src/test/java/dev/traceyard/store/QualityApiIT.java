@@ -27,7 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The "Instrumentation health" API over records shaped like the trace_quality contract
- * (/work/notes/QUALITY-CONTRACT.md, docs/query-api.md), sent through the real exporter into a real
+ * (docs/query-api.md), sent through the real exporter into a real
  * DuckDB store: aggregation, sorting by share of traces affected, trend buckets, examples, cost math,
  * levers, decoys that must not count, the empty state and bad parameters.
  */
