@@ -1,11 +1,6 @@
 package dev.traceyard.benchmarks;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.traceyard.collector.config.ConfigErrors;
-import dev.traceyard.collector.config.ConfigNode;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.otlp.OtlpLimits;
@@ -17,7 +12,6 @@ import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +49,7 @@ public final class ReceivePathCpuCost {
     for (int i = 0; i < wire.length; i++) {
       wire[i] = gen.request(SPANS_PER_REQUEST, 0.1, end + i * 1_000_000L).toByteArray();
     }
-    TraceQualityBenchmarkAccess quality = new TraceQualityBenchmarkAccess(config("processors.trace_quality",
+    TraceQualityBenchmarkAccess quality = new TraceQualityBenchmarkAccess(TraceQualityBenchmark.config("processors.trace_quality",
         "findings_pipelines: []"), batch -> ConsumeResult.success());
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long[] clock = {0};
@@ -136,15 +130,6 @@ public final class ReceivePathCpuCost {
       }
     }
     return n;
-  }
-
-  private static ConfigNode config(String path, String yaml) {
-    try {
-      ObjectNode node = (ObjectNode) new ObjectMapper(new YAMLFactory()).readTree(yaml);
-      return ConfigNode.ofMap(node, path, new ConfigErrors());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static double quantile(double[] values, double q) {

@@ -18,10 +18,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +64,7 @@ public final class StoreQueryCpu {
         parts = new ArrayList<>(lease.all());
       }
       long[] range = range(store, parts);
-      List<TraceId> sample = sample(store, parts, ids + 20);
+      List<TraceId> sample = TraceByIdStages.sample(store, parts, ids + 20);
       QueryService qs = new QueryService(store);
       System.out.printf(Locale.ROOT, "%-52s %6s %9s %9s %9s %9s%n", "query", "reps", "cpu_p50", "cpu_mean",
           "wall_p50", "wall_p90");
@@ -152,23 +150,4 @@ public final class StoreQueryCpu {
     return out;
   }
 
-  private static List<TraceId> sample(Store store, List<Partition> parts, int n) throws Exception {
-    List<TraceId> out = new ArrayList<>();
-    DuckDBConnection c = store.pool().borrow();
-    try {
-      for (Partition p : parts) {
-        try (PreparedStatement ps = c.prepareStatement("SELECT DISTINCT trace_hi, trace_lo FROM " + p.alias()
-            + ".trace_index USING SAMPLE " + Math.max(1, n / parts.size()) + " ROWS (reservoir, 42)");
-            ResultSet r = ps.executeQuery()) {
-          while (r.next()) {
-            out.add(new TraceId(r.getLong(1), r.getLong(2)));
-          }
-        }
-      }
-    } finally {
-      store.pool().release(c);
-    }
-    Collections.shuffle(out, new Random(42));
-    return out;
-  }
 }

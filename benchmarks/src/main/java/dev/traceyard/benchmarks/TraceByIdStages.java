@@ -201,7 +201,7 @@ public final class TraceByIdStages {
   }
 
   /** Distinct trace ids spread over the partitions, in random order. */
-  private static List<TraceId> sample(Store store, List<Partition> parts, int n) throws SQLException {
+  static List<TraceId> sample(Store store, List<Partition> parts, int n) throws SQLException {
     List<TraceId> out = new ArrayList<>();
     DuckDBConnection c = store.pool().borrow();
     try {

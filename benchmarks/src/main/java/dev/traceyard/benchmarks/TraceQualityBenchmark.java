@@ -143,7 +143,7 @@ public class TraceQualityBenchmark {
     return b.build();
   }
 
-  private static ConfigNode config(String path, String yaml) {
+  static ConfigNode config(String path, String yaml) {
     try {
       ObjectNode node = (ObjectNode) new ObjectMapper(new YAMLFactory()).readTree(yaml);
       return ConfigNode.ofMap(node, path, new ConfigErrors());
