@@ -80,13 +80,18 @@ final class TransportTelemetry {
   /**
    * Counts a request refused by Armeria-level hooks, which may see one request several times (the
    * gRPC exception handler runs per failing stage, the error handler may run too): counts it once.
+   * The hooks run on different threads (the gRPC status function on the blocking executor, the 413
+   * decorator on the event loop), so the check and the mark are one step under the context's lock:
+   * a separate check-then-set counted one oversized request twice on CI.
    */
   void refusedOnce(RequestContext ctx, RefusalReason reason, String detail) {
     if (ctx != null) {
-      if (ctx.attr(COUNTED) != null) {
-        return;
+      synchronized (ctx) {
+        if (ctx.attr(COUNTED) != null) {
+          return;
+        }
+        ctx.setAttr(COUNTED, Boolean.TRUE);
       }
-      ctx.setAttr(COUNTED, Boolean.TRUE);
     }
     refused(reason, null, 0, detail);
   }
