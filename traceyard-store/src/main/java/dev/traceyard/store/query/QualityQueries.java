@@ -3,9 +3,6 @@ package dev.traceyard.store.query;
 import dev.traceyard.store.db.Partition;
 import dev.traceyard.store.db.Partitions;
 import dev.traceyard.store.db.Store;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -15,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import org.duckdb.DuckDBConnection;
 
 /**
  * Reads back what the {@code trace_quality} processor reported as log records (the contract in
@@ -48,7 +44,6 @@ public final class QualityQueries {
       86400, 172800, 604800, 2592000};
   private static final long SECOND = 1_000_000_000L;
   private static final long DEFAULT_INTERVAL_SECONDS = 60;
-  private static final int QUERY_TIMEOUT_SECONDS = 60;
   /** OTLP/JSON KeyValue arrays as DuckDB sees them: the value kinds reports use. */
   private static final String KV_TYPE = "'[{\"key\":\"VARCHAR\",\"value\":{\"stringValue\":\"VARCHAR\","
       + "\"intValue\":\"VARCHAR\",\"doubleValue\":\"DOUBLE\"}}]'";
@@ -378,39 +373,8 @@ public final class QualityQueries {
     return "coalesce(TRY_CAST(" + v + ".intValue AS BIGINT), TRY_CAST(" + v + ".doubleValue AS BIGINT))";
   }
 
-  @FunctionalInterface
-  private interface RowHandler {
-    void row(ResultSet r) throws SQLException;
-  }
-
-  private void query(Sql sql, RowHandler handler) {
-    DuckDBConnection c;
-    try {
-      c = store.pool().borrow();
-    } catch (SQLException e) {
-      throw new StoreQueryException(e.getMessage(), e);
-    }
-    try (PreparedStatement ps = c.prepareStatement(sql.text())) {
-      List<Object> params = sql.params();
-      for (int i = 0; i < params.size(); i++) {
-        Object v = params.get(i);
-        if (v instanceof Long l) {
-          ps.setLong(i + 1, l);
-        } else {
-          ps.setString(i + 1, (String) v);
-        }
-      }
-      ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-      try (ResultSet r = ps.executeQuery()) {
-        while (r.next()) {
-          handler.row(r);
-        }
-      }
-    } catch (SQLException e) {
-      throw new StoreQueryException("query failed: " + e.getMessage(), e);
-    } finally {
-      store.pool().release(c);
-    }
+  private void query(Sql sql, SqlRunner.RowHandler handler) {
+    SqlRunner.query(store, sql, handler);
   }
 
   private static String nz(String s) {

@@ -32,7 +32,6 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.sql.Array;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -53,7 +52,6 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.duckdb.DuckDBConnection;
 
 /**
  * Reads the store: traces by id (rebuilt as OTLP), trace search with stable paging, services and
@@ -71,7 +69,6 @@ public final class QueryService {
   private static final long MIN_SEARCH_WINDOW_NANOS = 10_000_000_000L;
   /** Up to this many sid ranges per partition are given to DuckDB as an OR of ranges. */
   private static final int MAX_OR_RANGES = 32;
-  private static final int QUERY_TIMEOUT_SECONDS = 60;
   /**
    * Up to this many matching dictionary ids of a span-attribute filter are written into the search
    * statement as constants, {@code list_contains(attr_vids, id) OR ...} (each ~15 ms per 1M spans);
@@ -1610,50 +1607,8 @@ public final class QueryService {
 
   // ================================================================== plumbing
 
-  @FunctionalInterface
-  private interface RowHandler {
-    void row(ResultSet r) throws SQLException;
-  }
-
-  private void query(Sql sql, RowHandler handler) {
-    DuckDBConnection c;
-    try {
-      c = store.pool().borrow();
-    } catch (SQLException e) {
-      throw new StoreQueryException(e.getMessage(), e);
-    }
-    try (PreparedStatement ps = c.prepareStatement(sql.text())) {
-      List<Object> params = sql.params();
-      for (int i = 0; i < params.size(); i++) {
-        Object v = params.get(i);
-        if (v instanceof Long) {
-          ps.setLong(i + 1, (Long) v);
-        } else if (v instanceof Integer) {
-          ps.setInt(i + 1, (Integer) v);
-        } else if (v instanceof Double) {
-          ps.setDouble(i + 1, (Double) v);
-        } else {
-          ps.setString(i + 1, (String) v);
-        }
-      }
-      ps.setQueryTimeout(QUERY_TIMEOUT_SECONDS);
-      try (ResultSet r = ps.executeQuery()) {
-        while (r.next()) {
-          handler.row(r);
-        }
-      }
-    } catch (SQLException e) {
-      String m = String.valueOf(e.getMessage());
-      // Regular expressions are checked with Java's syntax first; what RE2 rejects beyond that
-      // (look-arounds, back-references) surfaces here as an input error.
-      if (m.contains("Invalid Input Error") && sql.text().contains("regexp_full_match")) {
-        throw new BadQueryException("invalid regular expression (RE2 syntax): "
-            + m.replace("Invalid Input Error: ", ""));
-      }
-      throw new StoreQueryException("query failed: " + m, e);
-    } finally {
-      store.pool().release(c);
-    }
+  private void query(Sql sql, SqlRunner.RowHandler handler) {
+    SqlRunner.query(store, sql, handler);
   }
 
   private static List<String> strings(Array a) throws SQLException {
