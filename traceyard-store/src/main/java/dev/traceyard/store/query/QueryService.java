@@ -117,31 +117,7 @@ public final class QueryService {
         return out;
       }
       Set<TraceId> wanted = new HashSet<>(unique);
-      Map<String, List<SidRange>> byPart = byPartition(ranges);
-      // The spans in one statement, each part found by zone maps on sid (a few row groups whatever
-      // the table size), with their attributes as dictionary ids. The attribute values, resources and
-      // scopes come from the per-partition cache (one more small statement for what it lacks) instead
-      // of a join (a join costs as much as the span read itself), and the order is restored here
-      // rather than by a SQL sort.
-      Sql sql = new Sql();
-      int i = 0;
-      for (Map.Entry<String, List<SidRange>> e : byPart.entrySet()) {
-        String a = e.getKey();
-        sql.add(i++ > 0 ? " UNION ALL " : "");
-        sql.add("SELECT '" + a + "' AS part, trace_hi, trace_lo, span_id, parent_span_id, trace_state, flags, name,"
-            + " kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message, rid, scid,"
-            + " dropped_attributes_count, events, dropped_events_count, links, dropped_links_count, attr_vids,"
-            + " sid, parent_off FROM "
-            + a + ".spans WHERE ");
-        sidRanges(sql, "sid", e.getValue());
-      }
-      List<SpanRow> spanRows = new ArrayList<>();
-      query(sql, r -> {
-        TraceId id = new TraceId(r.getLong(2), r.getLong(3));
-        if (wanted.contains(id)) { // else a span of another trace within the bounds of many ranges
-          spanRows.add(spanRow(r.getString(1), id, r));
-        }
-      });
+      List<SpanRow> spanRows = readSpans(byPartition(ranges), wanted);
       resolveParentOffsets(spanRows);
       // The order of the former SQL: spans by start, then span id (as signed BIGINT).
       spanRows.sort(Comparator.comparingLong(SpanRow::startNanos).thenComparingLong(SpanRow::spanId));
@@ -176,6 +152,87 @@ public final class QueryService {
       }
       return out;
     }
+  }
+
+  /** The columns of the trace-by-id span statement, read by {@link #spanRow}. */
+  private static final String SPAN_COLUMNS = "trace_hi, trace_lo, span_id, parent_span_id, trace_state, flags, name,"
+      + " kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message, rid, scid,"
+      + " dropped_attributes_count, events, dropped_events_count, links, dropped_links_count, attr_vids,"
+      + " sid, parent_off";
+
+  /**
+   * The span rows of {@code byPart}'s sid ranges that belong to {@code wanted}, in one statement.
+   *
+   * <p>The writer numbers a partition's spans 0, 1, 2, ... in the order it appends them and never
+   * deletes one, so a span's sid is its row number and a range is fetched by {@code rowid}: DuckDB
+   * then reads only the vectors holding those rows, where a filter on {@code sid} scans the sid column
+   * of a whole row group first (half the CPU of a lookup whose blocks are not cached yet). Each row's
+   * sid is checked against its row number; a partition where they differ, or rows are missing, is
+   * read again by sid (the answer never depends on that numbering). The spans come with their
+   * attributes as dictionary ids; the attribute values, resources and scopes come from the
+   * per-partition cache instead of a join (a join costs as much as the span read itself), and the
+   * order is restored by the caller rather than by a SQL sort.
+   */
+  private List<SpanRow> readSpans(Map<String, List<SidRange>> byPart, Set<TraceId> wanted) {
+    Map<String, List<SidRange>> byRowid = new LinkedHashMap<>();
+    Map<String, List<SidRange>> bySid = new LinkedHashMap<>();
+    for (Map.Entry<String, List<SidRange>> e : byPart.entrySet()) {
+      (e.getValue().size() <= MAX_OR_RANGES ? byRowid : bySid).put(e.getKey(), e.getValue());
+    }
+    List<SpanRow> rows = new ArrayList<>();
+    if (!byRowid.isEmpty()) {
+      Map<String, List<SpanRow>> got = new LinkedHashMap<>();
+      Set<String> mismatched = new HashSet<>();
+      Sql sql = new Sql();
+      int i = 0;
+      for (Map.Entry<String, List<SidRange>> e : byRowid.entrySet()) {
+        sql.add(i++ > 0 ? " UNION ALL " : "");
+        sql.add("SELECT '" + e.getKey() + "' AS part, " + SPAN_COLUMNS + ", rowid FROM " + e.getKey() + ".spans WHERE (");
+        List<SidRange> ranges = e.getValue();
+        for (int j = 0; j < ranges.size(); j++) {
+          sql.add((j == 0 ? "" : " OR ") + "rowid BETWEEN ? AND ?", ranges.get(j).minSid, ranges.get(j).maxSid());
+        }
+        sql.add(")");
+        got.put(e.getKey(), new ArrayList<>());
+      }
+      // The text repeats for every single-trace lookup over the same partitions: a kept statement.
+      SqlRunner.queryPrepared(store, sql, r -> {
+        String part = r.getString(1);
+        TraceId id = new TraceId(r.getLong(2), r.getLong(3));
+        if (r.getLong(22) != r.getLong(24)) { // sid is not the row number here
+          mismatched.add(part);
+        } else if (wanted.contains(id)) {
+          got.get(part).add(spanRow(part, id, r));
+        }
+      });
+      for (Map.Entry<String, List<SpanRow>> e : got.entrySet()) {
+        int expected = 0;
+        for (SidRange range : byRowid.get(e.getKey())) {
+          expected += range.count();
+        }
+        if (mismatched.contains(e.getKey()) || e.getValue().size() != expected) {
+          bySid.put(e.getKey(), byRowid.get(e.getKey()));
+        } else {
+          rows.addAll(e.getValue());
+        }
+      }
+    }
+    if (!bySid.isEmpty()) {
+      Sql sql = new Sql();
+      int i = 0;
+      for (Map.Entry<String, List<SidRange>> e : bySid.entrySet()) {
+        sql.add(i++ > 0 ? " UNION ALL " : "");
+        sql.add("SELECT '" + e.getKey() + "' AS part, " + SPAN_COLUMNS + " FROM " + e.getKey() + ".spans WHERE ");
+        sidRanges(sql, "sid", e.getValue());
+      }
+      query(sql, r -> {
+        TraceId id = new TraceId(r.getLong(2), r.getLong(3));
+        if (wanted.contains(id)) { // else a span of another trace within the bounds of many ranges
+          rows.add(spanRow(r.getString(1), id, r));
+        }
+      });
+    }
+    return rows;
   }
 
   /** The spans of one trace written by one write group into one partition: sids {@code minSid .. minSid + count - 1}. */
@@ -268,12 +325,17 @@ public final class QueryService {
         sql.add(" AND seq <= ?", maxSeq);
       }
     }
-    query(sql, r -> {
+    SqlRunner.RowHandler handler = r -> {
       TraceId id = new TraceId(r.getLong(2), r.getLong(3));
       if (wanted.contains(id)) {
         out.add(new SidRange(r.getString(1), id, r.getLong(4), r.getInt(5)));
       }
-    });
+    };
+    if (ids.size() == 1) {
+      SqlRunner.queryPrepared(store, sql, handler); // the same text for every single-trace lookup
+    } else {
+      query(sql, handler);
+    }
     return out;
   }
 
