@@ -343,10 +343,16 @@ final class StoreWriter {
 
   private record PendingPoint(MetricRow row, ResourceInfo resource, ScopeInfo scope) {}
 
-  private static final Comparator<PendingSpan> BY_TRACE = Comparator
-      .comparingLong((PendingSpan p) -> p.span().traceId.hi())
-      .thenComparingLong(p -> p.span().traceId.lo())
-      .thenComparingLong(p -> p.span().start);
+  /** By trace id, then start time; written out (a chain of comparingLong lambdas was 12% of the writer's CPU). */
+  private static final Comparator<PendingSpan> BY_TRACE = (a, b) -> {
+    QueuedSpan x = a.span();
+    QueuedSpan y = b.span();
+    int c = Long.compare(x.traceId.hi(), y.traceId.hi());
+    if (c == 0) {
+      c = Long.compare(x.traceId.lo(), y.traceId.lo());
+    }
+    return c != 0 ? c : Long.compare(x.start, y.start);
+  };
 
   private void collectSpans(QueuedSpan[] spans, long now, TreeMap<Long, HourRows> out) {
     for (QueuedSpan s : spans) {
