@@ -13,6 +13,7 @@ import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.opentelemetry.proto.trace.v1.Status;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -135,6 +136,9 @@ final class Analyzer {
         }
       }
     }
+    // Keep nothing of the request once it is analysed.
+    lastTraceId = null;
+    lastTrace = null;
   }
 
   private void acceptSpan(ResourceInfo res, Span span, long nowNanos) {
@@ -233,27 +237,21 @@ final class Analyzer {
     if (span.getEndTimeUnixNano() < span.getStartTimeUnixNano()) {
       tally(svc, FindingKind.NEGATIVE_DURATION, sn.name, "", "").add(t, epoch, span);
     }
-    if (t.nodes.size() >= config.maxSpansPerTrace()) {
+    if (t.size >= config.maxSpansPerTrace()) {
       if (!t.truncated) {
         t.truncated = true;
         events.boundHit("max_spans_per_trace");
       }
       return;
     }
-    Node n = new Node();
-    n.id = SpanIds.toLong(span.getSpanId());
-    n.parent = SpanIds.toLong(span.getParentSpanId());
-    n.start = span.getStartTimeUnixNano();
-    n.end = span.getEndTimeUnixNano();
-    n.kind = kind;
-    n.service = svc;
-    n.name = sn.name;
-    n.error = span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR;
+    String destination = null;
     if (client) {
-      n.destination = peerService != null ? peerService
+      destination = peerService != null ? peerService
           : serverAddress != null ? (serverPort >= 0 ? serverAddress + ":" + serverPort : serverAddress) : null;
     }
-    t.nodes.add(n);
+    t.add(SpanIds.toLong(span.getSpanId()), SpanIds.toLong(span.getParentSpanId()), span.getStartTimeUnixNano(),
+        span.getEndTimeUnixNano(), kind, span.getStatus().getCode() == Status.StatusCode.STATUS_CODE_ERROR, sn,
+        destination);
   }
 
   private TraceState trace(ByteString traceId, long nowNanos) {
@@ -267,7 +265,7 @@ final class Analyzer {
         events.traceEvicted();
         events.boundHit("max_traces");
       }
-      t = new TraceState(traceId, nowNanos + windowNanos);
+      t = new TraceState(key, traceId, nowNanos + windowNanos);
       traces.put(key, t);
     }
     return t;
@@ -510,117 +508,135 @@ final class Analyzer {
       // Spans past max_spans_per_trace were not kept: parents missing from the structure prove nothing.
       return;
     }
-    List<Node> nodes = t.nodes;
-    int n = nodes.size();
-    Map<Long, Node> byId = null;
+    int n = t.size;
+    Map<Long, Integer> byId = null;
     if (n > 16) {
       byId = new HashMap<>(n * 2);
-      for (Node node : nodes) {
-        byId.put(node.id, node);
+      for (int i = 0; i < n; i++) {
+        byId.put(t.id(i), i);
       }
     }
-    Node firstRoot = null;
+    // Worked out here, for this pass only: parent index per span (-1: root or missing), and who has a child.
+    int[] parents = new int[n];
+    boolean[] hasChild = new boolean[n];
+    int firstRoot = -1;
     int roots = 0;
-    List<Node> missing = null;
-    for (Node node : nodes) {
-      if (node.parent == 0) {
+    List<Integer> missing = null;
+    for (int i = 0; i < n; i++) {
+      parents[i] = -1;
+      long parentId = t.parent(i);
+      if (parentId == 0) {
         roots++;
-        if (firstRoot == null) {
-          firstRoot = node;
+        if (firstRoot < 0) {
+          firstRoot = i;
         } else if (roots == 2) {
-          Tally ty = tally(node.service, FindingKind.MULTIPLE_ROOTS, node.name, "", "");
-          if (ty.addSpan(t, epoch, node.id)) {
-            ty.detail = "traces with several root spans (" + firstRoot.service.name + " '" + firstRoot.name + "' and "
-                + node.service.name + " '" + node.name + "')";
+          Tally ty = tally(t.service(i), FindingKind.MULTIPLE_ROOTS, t.name(i), "", "");
+          if (ty.addSpan(t, epoch, t.id(i))) {
+            ty.detail = "traces with several root spans (" + t.service(firstRoot).name + " '" + t.name(firstRoot)
+                + "' and " + t.service(i).name + " '" + t.name(i) + "')";
           }
         }
         continue;
       }
-      Node p = byId != null ? byId.get(node.parent) : find(nodes, node.parent);
-      if (p == null) {
+      int p;
+      if (byId != null) {
+        Integer found = byId.get(parentId);
+        p = found == null ? -1 : found;
+      } else {
+        p = find(t, parentId);
+      }
+      if (p < 0) {
         if (missing == null) {
           missing = new ArrayList<>(2);
         }
-        missing.add(node);
+        missing.add(i);
       } else {
-        node.parentNode = p;
-        p.hasChild = true;
+        parents[i] = p;
+        hasChild[p] = true;
       }
     }
-    for (Node node : nodes) {
-      Node p = node.parentNode;
-      if (p == null) {
+    for (int i = 0; i < n; i++) {
+      int p = parents[i];
+      if (p < 0) {
         continue;
       }
-      boolean remoteEntry = node.kind == Span.SpanKind.SPAN_KIND_SERVER || node.kind == Span.SpanKind.SPAN_KIND_CONSUMER;
-      if (remoteEntry && p.service != node.service) {
-        if (p.kind == Span.SpanKind.SPAN_KIND_CLIENT || p.kind == Span.SpanKind.SPAN_KIND_PRODUCER) {
-          learnEdge(p, node.service);
+      Span.SpanKind kind = t.kind(i);
+      Span.SpanKind parentKind = t.kind(p);
+      ServiceStats service = t.service(i);
+      ServiceStats parentService = t.service(p);
+      boolean remoteEntry = kind == Span.SpanKind.SPAN_KIND_SERVER || kind == Span.SpanKind.SPAN_KIND_CONSUMER;
+      if (remoteEntry && parentService != service) {
+        if (parentKind == Span.SpanKind.SPAN_KIND_CLIENT || parentKind == Span.SpanKind.SPAN_KIND_PRODUCER) {
+          learnEdge(t, p, service);
         } else {
-          Tally ty = tally(node.service, FindingKind.MISSING_CLIENT_SIDE, node.name, "", p.service.name);
-          if (ty.addSpan(t, epoch, node.id)) {
-            ty.detail = "spans whose remote parent in " + p.service.name + " is a " + kindName(p.kind)
+          Tally ty = tally(service, FindingKind.MISSING_CLIENT_SIDE, t.name(i), "", parentService.name);
+          if (ty.addSpan(t, epoch, t.id(i))) {
+            ty.detail = "spans whose remote parent in " + parentService.name + " is a " + kindName(parentKind)
                 + " span: the calling side is not instrumented as CLIENT/PRODUCER";
           }
         }
       }
-      boolean startsEarly = node.start < p.start - skewNanos;
-      boolean endsLate = node.end > p.end + skewNanos && node.kind != Span.SpanKind.SPAN_KIND_CONSUMER
-          && p.kind != Span.SpanKind.SPAN_KIND_PRODUCER;
+      boolean startsEarly = t.start(i) < t.start(p) - skewNanos;
+      boolean endsLate = t.end(i) > t.end(p) + skewNanos && kind != Span.SpanKind.SPAN_KIND_CONSUMER
+          && parentKind != Span.SpanKind.SPAN_KIND_PRODUCER;
       if (startsEarly || endsLate) {
-        Tally ty = tally(node.service, FindingKind.CLOCK_SKEW, node.name, "", p.service == node.service ? ""
-            : p.service.name);
-        if (ty.addSpan(t, epoch, node.id)) {
+        Tally ty = tally(service, FindingKind.CLOCK_SKEW, t.name(i), "", parentService == service ? ""
+            : parentService.name);
+        if (ty.addSpan(t, epoch, t.id(i))) {
           ty.detail = "spans " + (startsEarly ? "starting before" : "ending after") + " their parent by more than "
               + config.clockSkewTolerance().toMillis() + " ms";
         }
       }
     }
     if (missing != null) {
-      for (Node node : missing) {
-        ServiceStats upstream = missingUpstream(node, nodes);
+      for (int i : missing) {
+        ServiceStats service = t.service(i);
+        ServiceStats upstream = missingUpstream(t, i);
         if (upstream != null) {
-          Tally ty = tally(node.service, FindingKind.INCONSISTENT_SAMPLING, node.name, "", upstream.name);
-          if (ty.addSpan(t, epoch, node.id)) {
-            ty.detail = "traces where " + node.service.name + " reported but its caller " + upstream.name
+          Tally ty = tally(service, FindingKind.INCONSISTENT_SAMPLING, t.name(i), "", upstream.name);
+          if (ty.addSpan(t, epoch, t.id(i))) {
+            ty.detail = "traces where " + service.name + " reported but its caller " + upstream.name
                 + " did not (a sampler that ignores the parent's decision)";
           }
         } else {
-          Tally ty = tally(node.service, FindingKind.ORPHAN_SPAN, node.name, "", "");
-          if (ty.addSpan(t, epoch, node.id)) {
+          Tally ty = tally(service, FindingKind.ORPHAN_SPAN, t.name(i), "", "");
+          if (ty.addSpan(t, epoch, t.id(i))) {
             ty.detail = "spans whose parent never arrived within " + config.traceWindow().toSeconds() + " s";
           }
         }
       }
     }
-    for (Node node : nodes) {
-      if (node.kind != Span.SpanKind.SPAN_KIND_CLIENT || node.hasChild || node.error || node.destination == null) {
+    for (int i = 0; i < n; i++) {
+      String destination = t.destination(i);
+      if (t.kind(i) != Span.SpanKind.SPAN_KIND_CLIENT || hasChild[i] || t.error(i) || destination == null) {
         continue;
       }
-      ServiceStats downstream = edges.get(node.service.name + "\u0000" + node.destination);
-      if (downstream != null && downstream != node.service) {
-        Tally ty = tally(downstream, FindingKind.INCONSISTENT_SAMPLING, node.name, "", node.service.name);
-        if (ty.addSpan(t, epoch, node.id)) {
-          ty.detail = "traces where " + node.service.name + " sampled a call to " + downstream.name + " ("
-              + node.destination + ") but " + downstream.name + " did not report it";
+      ServiceStats service = t.service(i);
+      ServiceStats downstream = edges.get(service.name + "\u0000" + destination);
+      if (downstream != null && downstream != service) {
+        Tally ty = tally(downstream, FindingKind.INCONSISTENT_SAMPLING, t.name(i), "", service.name);
+        if (ty.addSpan(t, epoch, t.id(i))) {
+          ty.detail = "traces where " + service.name + " sampled a call to " + downstream.name + " ("
+              + destination + ") but " + downstream.name + " did not report it";
         }
       }
     }
   }
 
   /** The caller of a span with a remote parent that is missing, when whole traces taught us who calls it. */
-  private ServiceStats missingUpstream(Node node, List<Node> nodes) {
-    if (node.kind != Span.SpanKind.SPAN_KIND_SERVER && node.kind != Span.SpanKind.SPAN_KIND_CONSUMER) {
+  private ServiceStats missingUpstream(TraceState t, int span) {
+    Span.SpanKind kind = t.kind(span);
+    if (kind != Span.SpanKind.SPAN_KIND_SERVER && kind != Span.SpanKind.SPAN_KIND_CONSUMER) {
       return null;
     }
-    Set<ServiceStats> ups = upstreams.get(node.service);
+    Set<ServiceStats> ups = upstreams.get(t.service(span));
     if (ups == null) {
       return null;
     }
     for (ServiceStats up : ups) {
       boolean present = false;
-      for (Node other : nodes) {
-        if (other.service == up) {
+      for (int i = 0, n = t.size; i < n; i++) {
+        if (t.service(i) == up) {
           present = true;
           break;
         }
@@ -632,9 +648,11 @@ final class Analyzer {
     return null;
   }
 
-  private void learnEdge(Node client, ServiceStats server) {
-    if (client.destination != null && edges.size() < MAX_EDGES) {
-      edges.putIfAbsent(client.service.name + "\u0000" + client.destination, server);
+  private void learnEdge(TraceState t, int client, ServiceStats server) {
+    String destination = t.destination(client);
+    ServiceStats clientService = t.service(client);
+    if (destination != null && edges.size() < MAX_EDGES) {
+      edges.putIfAbsent(clientService.name + "\u0000" + destination, server);
     }
     Set<ServiceStats> ups = upstreams.get(server);
     if (ups == null) {
@@ -645,18 +663,18 @@ final class Analyzer {
       upstreams.put(server, ups);
     }
     if (ups.size() < 64) {
-      ups.add(client.service);
+      ups.add(clientService);
     }
   }
 
-  private static Node find(List<Node> nodes, long id) {
-    for (int i = 0, n = nodes.size(); i < n; i++) {
-      Node node = nodes.get(i);
-      if (node.id == id) {
-        return node;
+  /** The first span of {@code t} with this id, or -1. */
+  private static int find(TraceState t, long id) {
+    for (int i = 0, n = t.size; i < n; i++) {
+      if (t.id(i) == id) {
+        return i;
       }
     }
-    return null;
+    return -1;
   }
 
   private static String kindName(Span.SpanKind k) {
@@ -848,7 +866,7 @@ final class Analyzer {
           sn = spanNames.get(spanName);
         }
         if (sn == null) {
-          sn = new SpanNameStats(spanName);
+          sn = new SpanNameStats(this, spanName);
           spanNames.put(spanName, sn);
         }
       }
@@ -857,12 +875,14 @@ final class Analyzer {
   }
 
   static final class SpanNameStats {
+    final ServiceStats service;
     final String name;
     final CostRow cost = new CostRow();
     /** By key, as the parsed attribute holds it (a String, see {@link ServiceStats#spanNames}). */
     final Map<String, KeyStats> keys = new HashMap<>();
 
-    SpanNameStats(String name) {
+    SpanNameStats(ServiceStats service, String name) {
+      this.service = service;
       this.name = name;
     }
   }
@@ -934,39 +954,117 @@ final class Analyzer {
       count++;
       t.touch(this, epoch);
       if (exampleTrace == null) {
-        exampleTrace = t.traceId;
+        exampleTrace = t.traceId();
         exampleSpan = SpanIds.toBytes(spanId);
       }
       return detail == null;
     }
   }
 
-  static final class Node {
-    long id;
-    long parent;
-    long start;
-    long end;
-    Span.SpanKind kind;
-    ServiceStats service;
-    String name;
-    String destination;
-    boolean error;
-    boolean hasChild;
-    Node parentNode;
-  }
-
+  /**
+   * One trace while its window is open: the span structure the whole-trace checks need, kept as
+   * parallel arrays (a few dozen bytes a span, four objects a trace) rather than an object per span,
+   * because it lives for the whole {@code trace_window} and so is what the collector's GC copies and marks.
+   */
   static final class TraceState {
-    final ByteString traceId;
+    private static final Span.SpanKind[] KINDS = Span.SpanKind.values();
+    private static final int ERROR = 0x80;
+
+    final TraceKey key;
+    /** The id as received, only when it is not 16 bytes (otherwise rebuilt from {@link #key}). */
+    private final ByteString oddTraceId;
     final long deadlineNanos;
-    final List<Node> nodes = new ArrayList<>(4);
+    int size;
+    /** Per span: id, parent id, start, end. */
+    private long[] times = new long[16];
+    private SpanNameStats[] names = new SpanNameStats[4];
+    /** Per span: the kind's ordinal, and {@link #ERROR}. */
+    private byte[] kinds = new byte[4];
+    /** Client spans' call destinations; null until one has a destination. */
+    private String[] destinations;
     boolean truncated;
     private long touchedEpoch;
     private final ArrayList<TraceCounted> touched = new ArrayList<>(4);
     private HashSet<TraceCounted> touchedSet;
 
-    TraceState(ByteString traceId, long deadlineNanos) {
-      this.traceId = traceId;
+    TraceState(TraceKey key, ByteString traceId, long deadlineNanos) {
+      this.key = key;
+      this.oddTraceId = traceId.size() == 16 ? null : traceId;
       this.deadlineNanos = deadlineNanos;
+    }
+
+    ByteString traceId() {
+      if (oddTraceId != null) {
+        return oddTraceId;
+      }
+      return SpanIds.toBytes(key.high()).concat(SpanIds.toBytes(key.low()));
+    }
+
+    void add(long id, long parent, long start, long end, Span.SpanKind kind, boolean error, SpanNameStats name,
+        String destination) {
+      int i = size;
+      if (i == names.length) {
+        int grown = i + Math.max(2, i >> 1);
+        times = Arrays.copyOf(times, grown * 4);
+        names = Arrays.copyOf(names, grown);
+        kinds = Arrays.copyOf(kinds, grown);
+        if (destinations != null) {
+          destinations = Arrays.copyOf(destinations, grown);
+        }
+      }
+      times[i * 4] = id;
+      times[i * 4 + 1] = parent;
+      times[i * 4 + 2] = start;
+      times[i * 4 + 3] = end;
+      names[i] = name;
+      kinds[i] = (byte) (kind.ordinal() | (error ? ERROR : 0));
+      if (destination != null) {
+        if (destinations == null) {
+          destinations = new String[names.length];
+        }
+        destinations[i] = destination;
+      }
+      size = i + 1;
+    }
+
+    long id(int i) {
+      return times[i * 4];
+    }
+
+    long parent(int i) {
+      return times[i * 4 + 1];
+    }
+
+    long start(int i) {
+      return times[i * 4 + 2];
+    }
+
+    long end(int i) {
+      return times[i * 4 + 3];
+    }
+
+    Span.SpanKind kind(int i) {
+      return KINDS[kinds[i] & 0x7f];
+    }
+
+    boolean error(int i) {
+      return (kinds[i] & ERROR) != 0;
+    }
+
+    SpanNameStats spanName(int i) {
+      return names[i];
+    }
+
+    ServiceStats service(int i) {
+      return names[i].service;
+    }
+
+    String name(int i) {
+      return names[i].name;
+    }
+
+    String destination(int i) {
+      return destinations == null ? null : destinations[i];
     }
 
     /** Counts this trace once in {@code c} per interval. */
