@@ -179,6 +179,42 @@ class AnalyzerTest {
   }
 
   @Test
+  void checksTheStructureOfALargeTraceKeptPastItsFirstSpans() throws Exception {
+    Analyzer a = analyzer("");
+    cleanTrace(a, 1);
+    now += 31_000 * MS;
+    a.closeExpired(now);
+    // 40 spans (well past what a trace first holds, and over the size where parents are found by id map),
+    // in several requests; a failed call to backend:8080 comes second, the unanswered one last.
+    List<Span.Builder> spans = new ArrayList<>();
+    spans.add(span(2, 1, 0, SPAN_KIND_SERVER, "GET /checkout", T0, T0 + 100 * MS));
+    spans.add(span(2, 39, 1, SPAN_KIND_CLIENT, "POST", T0 + 5 * MS, T0 + 6 * MS)
+        .addAttributes(str("server.address", "backend")).addAttributes(num("server.port", 8080))
+        .setStatus(io.opentelemetry.proto.trace.v1.Status.newBuilder()
+            .setCode(io.opentelemetry.proto.trace.v1.Status.StatusCode.STATUS_CODE_ERROR)));
+    for (int i = 2; i <= 37; i++) {
+      spans.add(span(2, i, 1, SPAN_KIND_INTERNAL, "step", T0 + 1 * MS, T0 + 2 * MS));
+    }
+    spans.add(span(2, 38, 555, SPAN_KIND_INTERNAL, "late", T0 + 3 * MS, T0 + 4 * MS));
+    spans.add(span(2, 40, 1, SPAN_KIND_CLIENT, "POST", T0 + 10 * MS, T0 + 90 * MS)
+        .addAttributes(str("server.address", "backend")).addAttributes(num("server.port", 8080)));
+    for (int from = 0; from < spans.size(); from += 7) {
+      a.accept(request(resource("frontend"), spans.subList(from, Math.min(spans.size(), from + 7))
+          .toArray(new Span.Builder[0])), now);
+    }
+    List<Map<String, Object>> f = findings(finish(a));
+    assertThat(f).hasSize(2);
+    assertThat(f).anySatisfy(m -> assertThat(m).containsEntry("service", "backend")
+        .containsEntry("quality.kind", "inconsistent_sampling").containsEntry("quality.peer_service", "frontend")
+        .containsEntry("quality.count", 1L)
+        .containsEntry("quality.example_trace_id", Hex.encode(QualityFixtures.traceId(2))));
+    assertThat(f).anySatisfy(m -> assertThat(m).containsEntry("service", "frontend")
+        .containsEntry("quality.kind", "orphan_span").containsEntry("quality.span_name", "late")
+        .containsEntry("quality.count", 1L)
+        .containsEntry("quality.example_trace_id", Hex.encode(QualityFixtures.traceId(2))));
+  }
+
+  @Test
   void reportsMissingAndUnknownServiceIdentity() throws Exception {
     Analyzer a = analyzer("");
     Resource anonymous = Resource.newBuilder().addAttributes(str("service.name", "unknown_service:java")).build();
