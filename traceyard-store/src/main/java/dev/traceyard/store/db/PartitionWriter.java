@@ -287,8 +287,9 @@ final class PartitionWriter implements AutoCloseable {
       DuckDBAppender ix = appender(TRACE_INDEX);
       for (Map.Entry<TraceId, long[]> e : traceIndex.entrySet()) {
         long[] v = e.getValue();
+        // max_end_ns NULL, the end as an offset from the start (Schema: end_off).
         ix.beginRow().append(e.getKey().hi()).append(e.getKey().lo()).append(seq)
-            .append(v[0]).append(v[1]).append((int) v[2]).append(v[3]).endRow();
+            .append(v[0]).appendNull().append((int) v[2]).append(v[3]).append(v[1] - v[0]).endRow();
       }
       traceIndex.clear();
     }

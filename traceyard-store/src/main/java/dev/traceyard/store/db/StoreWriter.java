@@ -28,6 +28,7 @@ import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -303,10 +304,42 @@ final class StoreWriter {
 
   private record PendingPoint(MetricRow row, ResourceInfo resource, ScopeInfo scope) {}
 
-  private static final Comparator<PendingSpan> BY_TRACE = Comparator
-      .comparingLong((PendingSpan p) -> p.traceId().hi())
-      .thenComparingLong(p -> p.traceId().lo())
-      .thenComparingLong(p -> p.span().getStartTimeUnixNano());
+  /** A span of the group with the start of its trace's earliest span in the group (the sort key). */
+  private record Ordered(long traceStart, PendingSpan span) {}
+
+  private static final Comparator<Ordered> BY_TRACE_START = Comparator
+      .comparingLong(Ordered::traceStart)
+      .thenComparingLong(o -> o.span().traceId().hi())
+      .thenComparingLong(o -> o.span().traceId().lo())
+      .thenComparingLong(o -> o.span().span().getStartTimeUnixNano());
+
+  /**
+   * Orders a partition's spans of the group for storage: by trace (a trace's spans are one run of
+   * sids, see {@link #writeSpans}), the traces by their earliest start, a trace's spans by start.
+   * Ordering the traces by start rather than by id keeps consecutive start_ns values close, which
+   * DuckDB's delta bit-packing stores in ~0.8 fewer bytes per span (docs/store.md, "Row order").
+   */
+  private static void orderForStorage(List<PendingSpan> spans) {
+    Map<TraceId, long[]> traceStart = new HashMap<>(Math.max(16, spans.size() / 4));
+    for (PendingSpan p : spans) {
+      long start = p.span().getStartTimeUnixNano();
+      long[] min = traceStart.get(p.traceId());
+      if (min == null) {
+        traceStart.put(p.traceId(), new long[] {start});
+      } else if (start < min[0]) {
+        min[0] = start;
+      }
+    }
+    Ordered[] ordered = new Ordered[spans.size()];
+    for (int i = 0; i < ordered.length; i++) {
+      PendingSpan p = spans.get(i);
+      ordered[i] = new Ordered(traceStart.get(p.traceId())[0], p);
+    }
+    Arrays.sort(ordered, BY_TRACE_START);
+    for (int i = 0; i < ordered.length; i++) {
+      spans.set(i, ordered[i].span());
+    }
+  }
 
   private void collectSpans(TraceBatch b, long now, TreeMap<Long, HourRows> out) {
     for (ResourceSpans rs : b.request().getResourceSpansList()) {
@@ -332,13 +365,13 @@ final class StoreWriter {
   }
 
   /**
-   * Appends one partition's spans of the group ordered by trace: the spans of a trace then sit next
-   * to each other, so the trace id columns compress to runs and the trace's spans of this group are
-   * one run of sids (what the trace index points at).
+   * Appends one partition's spans of the group ordered by trace ({@link #orderForStorage}): the spans
+   * of a trace then sit next to each other, so the trace id columns compress to runs and the trace's
+   * spans of this group are one run of sids (what the trace index points at).
    */
   private static void writeSpans(PartitionWriter w, List<PendingSpan> spans, long seq, SpanMetricsAggregator groupRed)
       throws SQLException {
-    spans.sort(BY_TRACE);
+    orderForStorage(spans);
     Map<Long, Integer> indexBySpanId = new HashMap<>();
     int runStart = 0;
     for (int i = 0; i < spans.size(); i++) {

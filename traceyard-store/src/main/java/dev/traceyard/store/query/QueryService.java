@@ -1161,12 +1161,13 @@ public final class QueryService {
   }
 
   private long[] traceRange(List<Partition> parts, TraceId id) {
-    Sql sql = new Sql().add("SELECT min(min_start_ns), max(max_end_ns) FROM (");
+    Sql sql = new Sql().add("SELECT min(min_start_ns), max(end_ns) FROM (");
     for (int i = 0; i < parts.size(); i++) {
       if (i > 0) {
         sql.add(" UNION ALL ");
       }
-      sql.add("SELECT min_start_ns, max_end_ns FROM " + parts.get(i).alias()
+      // Rows written before trace_index.end_off existed hold max_end_ns instead (Schema).
+      sql.add("SELECT min_start_ns, coalesce(max_end_ns, min_start_ns + end_off) AS end_ns FROM " + parts.get(i).alias()
           + ".trace_index WHERE trace_hi = ? AND trace_lo = ?", id.hi(), id.lo());
     }
     sql.add(")");
