@@ -193,20 +193,21 @@ final class PartitionWriter implements AutoCloseable {
     } else {
       a.append(Ids.spanId(s.getParentSpanId()));
     }
-    a.append(s.getTraceState()).append(s.getFlags()).append(s.getName()).append(s.getKindValue())
+    // trace_state, status_message, events and links are NULL: they are in extras (Schema).
+    a.appendNull().append(s.getFlags()).append(s.getName()).append(s.getKindValue())
         .append(start).append(end - start)
-        .append(s.getStatus().getCodeValue()).append(s.getStatus().getMessage())
+        .append(s.getStatus().getCodeValue()).appendNull()
         .append(service).append(rid).append(scid)
         .append(s.getDroppedAttributesCount())
-        .append(OtlpValuesJson.events(s.getEventsList())).append(s.getDroppedEventsCount())
-        .append(OtlpValuesJson.links(s.getLinksList())).append(s.getDroppedLinksCount())
+        .appendNull().append(s.getDroppedEventsCount())
+        .appendNull().append(s.getDroppedLinksCount())
         .append(attrVids);
     if (parentOff == NO_PARENT_OFFSET) {
       a.appendNull();
     } else {
       a.append(parentOff);
     }
-    a.endRow();
+    a.append(OtlpValuesJson.spanExtras(s)).endRow();
     long[] ix = traceIndex.get(traceId);
     if (ix == null) {
       traceIndex.put(traceId, new long[] {start, end, 1, sid});

@@ -131,7 +131,7 @@ public final class QueryService {
         sql.add("SELECT '" + a + "' AS part, trace_hi, trace_lo, span_id, parent_span_id, trace_state, flags, name,"
             + " kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message, rid, scid,"
             + " dropped_attributes_count, events, dropped_events_count, links, dropped_links_count, attr_vids,"
-            + " sid, parent_off FROM "
+            + " sid, parent_off, extras FROM "
             + a + ".spans WHERE ");
         sidRanges(sql, "sid", e.getValue());
       }
@@ -318,17 +318,23 @@ public final class QueryService {
     if (!r.wasNull()) {
       b.setParentSpanId(Ids.spanIdBytes(parent));
     }
-    b.setTraceState(nz(r.getString(6))).setFlags(r.getInt(7)).setName(nz(r.getString(8))).setKindValue(r.getInt(9))
+    // Trace state, status message, events and links: in extras, or (rows written before that column
+    // existed, Schema) in their own columns.
+    String extrasJson = r.getString(24);
+    OtlpValuesJson.SpanExtras extras = extrasJson != null ? OtlpValuesJson.parseSpanExtras(extrasJson)
+        : new OtlpValuesJson.SpanExtras(nz(r.getString(6)), nz(r.getString(13)),
+            OtlpValuesJson.parseEvents(r.getString(17)), OtlpValuesJson.parseLinks(r.getString(19)));
+    b.setTraceState(extras.traceState()).setFlags(r.getInt(7)).setName(nz(r.getString(8))).setKindValue(r.getInt(9))
         .setStartTimeUnixNano(startNanos).setEndTimeUnixNano(r.getLong(11));
     int code = r.getInt(12);
-    String message = nz(r.getString(13));
+    String message = extras.statusMessage();
     if (code != 0 || !message.isEmpty()) {
       b.setStatus(Status.newBuilder().setCodeValue(code).setMessage(message));
     }
     b.setDroppedAttributesCount(r.getInt(16))
-        .addAllEvents(OtlpValuesJson.parseEvents(r.getString(17)))
+        .addAllEvents(extras.events())
         .setDroppedEventsCount(r.getInt(18))
-        .addAllLinks(OtlpValuesJson.parseLinks(r.getString(19)))
+        .addAllLinks(extras.links())
         .setDroppedLinksCount(r.getInt(20));
     long sid = r.getLong(22);
     int off = r.getInt(23);
