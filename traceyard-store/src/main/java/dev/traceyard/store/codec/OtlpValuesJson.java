@@ -110,9 +110,9 @@ public final class OtlpValuesJson {
   /**
    * A span's rarely set fields (trace state, status message, events, links) as one object with the
    * OTLP/JSON names of those that are set ({@code {"traceState":"..","statusMessage":"..","events":[..],
-   * "links":[..]}}), or null when none is: the spans table's {@code extras} column. One sparse column
-   * instead of four, because DuckDB stores a dictionary index for every row of a string column, NULL
-   * or not (about 1.7 bytes per span for the four columns, 1 for one).
+   * "links":[..]}}), or null when none is: the {@code span_extras} table's column, which holds a row
+   * only for spans that have one (DuckDB stores a dictionary index for every row of a string column,
+   * NULL or not: four such columns in the span row cost about 1.7 bytes per span).
    */
   public static String spanExtras(Span s) {
     if (s.getTraceState().isEmpty() && s.getStatus().getMessage().isEmpty() && s.getEventsCount() == 0

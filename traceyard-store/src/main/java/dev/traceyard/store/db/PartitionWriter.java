@@ -49,7 +49,7 @@ final class PartitionWriter implements AutoCloseable {
   // In flush order: what others rows point at is committed first, the trace index after its spans.
   private static final String[] TABLES = {
       "resources", "resource_attrs", "scopes", "spans", "span_attr_values", "trace_index", "logs", "metric_points",
-      "span_metrics"};
+      "span_metrics", "span_extras"};
   private static final int RESOURCES = 0;
   private static final int RESOURCE_ATTRS = 1;
   private static final int SCOPES = 2;
@@ -59,6 +59,7 @@ final class PartitionWriter implements AutoCloseable {
   private static final int LOGS = 6;
   private static final int METRIC_POINTS = 7;
   private static final int SPAN_METRICS = 8;
+  private static final int SPAN_EXTRAS = 9;
   private final DuckDBAppender[] appenders = new DuckDBAppender[TABLES.length];
   private final boolean[] dirty = new boolean[TABLES.length];
 
@@ -193,7 +194,7 @@ final class PartitionWriter implements AutoCloseable {
     } else {
       a.append(Ids.spanId(s.getParentSpanId()));
     }
-    // trace_state, status_message, events and links are NULL: they are in extras (Schema).
+    // trace_state, status_message, events and links are NULL: they are in span_extras (Schema).
     a.appendNull().append(s.getFlags()).append(s.getName()).append(s.getKindValue())
         .append(start).append(end - start)
         .append(s.getStatus().getCodeValue()).appendNull()
@@ -207,7 +208,11 @@ final class PartitionWriter implements AutoCloseable {
     } else {
       a.append(parentOff);
     }
-    a.append(OtlpValuesJson.spanExtras(s)).endRow();
+    a.endRow();
+    String extras = OtlpValuesJson.spanExtras(s);
+    if (extras != null) {
+      appender(SPAN_EXTRAS).beginRow().append(sid).append(extras).endRow();
+    }
     long[] ix = traceIndex.get(traceId);
     if (ix == null) {
       traceIndex.put(traceId, new long[] {start, end, 1, sid});

@@ -19,8 +19,8 @@ final class Schema {
   private Schema() {}
 
   /** Every table of a partition. */
-  static final List<String> TABLES = List.of("resources", "resource_attrs", "scopes", "spans", "span_attr_values",
-      "trace_index", "logs", "metric_points", "span_metrics", "histogram_bounds");
+  static final List<String> TABLES = List.of("resources", "resource_attrs", "scopes", "spans", "span_extras",
+      "span_attr_values", "trace_index", "logs", "metric_points", "span_metrics", "histogram_bounds");
 
   /** Present in partitions rewritten by compaction. */
   static final String COMPACTED = "compacted";
@@ -62,19 +62,20 @@ final class Schema {
             + " kind INTEGER, start_ns BIGINT, duration_ns BIGINT, status_code INTEGER,"
             + " status_message VARCHAR, service_name VARCHAR, rid INTEGER, scid INTEGER,"
             + " dropped_attributes_count INTEGER, events VARCHAR, dropped_events_count INTEGER, links VARCHAR,"
-            + " dropped_links_count INTEGER, attr_vids INTEGER[], parent_off INTEGER, extras VARCHAR)",
+            + " dropped_links_count INTEGER, attr_vids INTEGER[], parent_off INTEGER)",
         // parent_off: when a span's parent was written in the same write group (most spans: an SDK
         // exports a trace's local spans together), sid - parent_off is the parent's row and
         // parent_span_id is NULL. A random 64-bit parent id is ~8.5 B/span on disk whatever the
         // compression; a small offset bit-packs to about one byte. A root has both NULL. Partitions
         // written before the column existed get it here, all NULL, and read as before.
         "ALTER TABLE " + p + ".spans ADD COLUMN IF NOT EXISTS parent_off INTEGER",
-        // extras: the span's trace state, status message, events and links as one OTLP/JSON object
-        // (OtlpValuesJson.spanExtras), NULL when none is set; trace_state, status_message, events and
-        // links are then NULL. Most spans have none of them, and DuckDB stores a dictionary index for
-        // every row of a string column, NULL or not: four such columns cost ~1.7 B/span, one ~1.0.
-        // Rows written before the column existed have it NULL and the four columns filled.
-        "ALTER TABLE " + p + ".spans ADD COLUMN IF NOT EXISTS extras VARCHAR",
+        // The trace state, status message, events and links of the spans that have any of them, as one
+        // OTLP/JSON object per span (OtlpValuesJson.spanExtras); the span row then has trace_state,
+        // status_message, events and links NULL. Most spans have none, and DuckDB stores a dictionary
+        // index for every row of a string column, NULL or not: in the span row these four columns cost
+        // ~1.7 B/span, as one column ~1.0, in this side table ~0.2. Spans written before the table
+        // existed have their four columns filled and no row here.
+        "CREATE TABLE IF NOT EXISTS " + p + ".span_extras (sid BIGINT, extras VARCHAR)",
         // Span attributes: a dictionary of distinct key + value pairs (type is the AnyValue case number,
         // str the value's string form: exact for strings, ints, bools, base64 bytes, OTLP/JSON arrays
         // and maps; num the number of ints and doubles, exact for doubles); a span lists its

@@ -123,25 +123,48 @@ public final class QueryService {
       // scopes come from the per-partition cache (one more small statement for what it lacks) instead
       // of a join (a join costs as much as the span read itself), and the order is restored here
       // rather than by a SQL sort.
+      // The same statement reads the span_extras rows (trace state, status message, events, links;
+      // Schema) in those sid ranges: a small side table, found by zone maps on sid too. Its rows have
+      // only part, sid and extras (UNION BY NAME fills the rest with NULL), span rows no extras.
       Sql sql = new Sql();
       int i = 0;
       for (Map.Entry<String, List<SidRange>> e : byPart.entrySet()) {
         String a = e.getKey();
-        sql.add(i++ > 0 ? " UNION ALL " : "");
+        sql.add(i++ > 0 ? " UNION ALL BY NAME " : "");
         sql.add("SELECT '" + a + "' AS part, trace_hi, trace_lo, span_id, parent_span_id, trace_state, flags, name,"
             + " kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message, rid, scid,"
             + " dropped_attributes_count, events, dropped_events_count, links, dropped_links_count, attr_vids,"
-            + " sid, parent_off, extras FROM "
+            + " sid, parent_off FROM "
             + a + ".spans WHERE ");
         sidRanges(sql, "sid", e.getValue());
+        sql.add(" UNION ALL BY NAME SELECT '" + a + "' AS part, sid, extras FROM " + a + ".span_extras WHERE ");
+        if (e.getValue().size() > MAX_OR_RANGES) {
+          sidBounds(sql, "sid", e.getValue()); // rows of other traces are never looked up
+        } else {
+          sidRanges(sql, "sid", e.getValue());
+        }
       }
       List<SpanRow> spanRows = new ArrayList<>();
+      Map<String, Map<Long, String>> extrasBySid = new HashMap<>();
       query(sql, r -> {
+        String extras = r.getString(24);
+        if (extras != null) {
+          extrasBySid.computeIfAbsent(r.getString(1), k -> new HashMap<>()).put(r.getLong(22), extras);
+          return;
+        }
         TraceId id = new TraceId(r.getLong(2), r.getLong(3));
         if (wanted.contains(id)) { // else a span of another trace within the bounds of many ranges
           spanRows.add(spanRow(r.getString(1), id, r));
         }
       });
+      if (!extrasBySid.isEmpty()) {
+        for (SpanRow row : spanRows) {
+          String extras = extrasBySid.getOrDefault(row.part, Map.of()).get(row.sid);
+          if (extras != null) {
+            addExtras(row.span, OtlpValuesJson.parseSpanExtras(extras));
+          }
+        }
+      }
       resolveParentOffsets(spanRows);
       // The order of the former SQL: spans by start, then span id (as signed BIGINT).
       spanRows.sort(Comparator.comparingLong(SpanRow::startNanos).thenComparingLong(SpanRow::spanId));
@@ -318,23 +341,19 @@ public final class QueryService {
     if (!r.wasNull()) {
       b.setParentSpanId(Ids.spanIdBytes(parent));
     }
-    // Trace state, status message, events and links: in extras, or (rows written before that column
-    // existed, Schema) in their own columns.
-    String extrasJson = r.getString(24);
-    OtlpValuesJson.SpanExtras extras = extrasJson != null ? OtlpValuesJson.parseSpanExtras(extrasJson)
-        : new OtlpValuesJson.SpanExtras(nz(r.getString(6)), nz(r.getString(13)),
-            OtlpValuesJson.parseEvents(r.getString(17)), OtlpValuesJson.parseLinks(r.getString(19)));
-    b.setTraceState(extras.traceState()).setFlags(r.getInt(7)).setName(nz(r.getString(8))).setKindValue(r.getInt(9))
+    // Trace state, status message, events and links are NULL here when they are in span_extras
+    // (Schema), set here in rows written before that table existed.
+    b.setTraceState(nz(r.getString(6))).setFlags(r.getInt(7)).setName(nz(r.getString(8))).setKindValue(r.getInt(9))
         .setStartTimeUnixNano(startNanos).setEndTimeUnixNano(r.getLong(11));
     int code = r.getInt(12);
-    String message = extras.statusMessage();
+    String message = nz(r.getString(13));
     if (code != 0 || !message.isEmpty()) {
       b.setStatus(Status.newBuilder().setCodeValue(code).setMessage(message));
     }
     b.setDroppedAttributesCount(r.getInt(16))
-        .addAllEvents(extras.events())
+        .addAllEvents(OtlpValuesJson.parseEvents(r.getString(17)))
         .setDroppedEventsCount(r.getInt(18))
-        .addAllLinks(extras.links())
+        .addAllLinks(OtlpValuesJson.parseLinks(r.getString(19)))
         .setDroppedLinksCount(r.getInt(20));
     long sid = r.getLong(22);
     int off = r.getInt(23);
@@ -342,6 +361,17 @@ public final class QueryService {
     return new SpanRow(part, id, r.getInt(14), r.getInt(15), startNanos, spanId, vids(r.getArray(21)), sid, parentOff, b);
   }
 
+
+  /** Adds a span's span_extras row (its span row has those fields NULL). */
+  private static void addExtras(Span.Builder b, OtlpValuesJson.SpanExtras x) {
+    if (!x.traceState().isEmpty()) {
+      b.setTraceState(x.traceState());
+    }
+    if (!x.statusMessage().isEmpty()) {
+      b.getStatusBuilder().setMessage(x.statusMessage());
+    }
+    b.addAllEvents(x.events()).addAllLinks(x.links());
+  }
 
   private record Ref(String part, int rid, int scid) {}
 

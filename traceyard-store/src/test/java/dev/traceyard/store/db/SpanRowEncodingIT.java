@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The span row encoding of docs/store.md (row order by trace start, a trace's end as an offset, rare
- * span fields in one {@code extras} column) on disk, and partitions written before it read unchanged.
+ * span fields in the {@code span_extras} side table) on disk, and partitions written before it read unchanged.
  */
 class SpanRowEncodingIT {
   @TempDir
@@ -46,7 +46,7 @@ class SpanRowEncodingIT {
   }
 
   @Test
-  void writeGroup_storesTracesByStart_theEndAsAnOffset_andRareFieldsInExtras() throws Exception {
+  void writeGroup_storesTracesByStart_theEndAsAnOffset_andRareFieldsInASideTable() throws Exception {
     // Trace ids in the opposite order of their starts; spans of a trace listed out of start order.
     TraceId early = TestData.traceId(9);
     TraceId late = TestData.traceId(1);
@@ -67,13 +67,14 @@ class SpanRowEncodingIT {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + partitionFile());
         Statement s = c.createStatement()) {
       List<String> rows = new ArrayList<>();
-      try (ResultSet r = s.executeQuery("SELECT trace_lo, name, trace_state, status_message, events, links, extras"
-          + " FROM spans ORDER BY sid")) {
+      try (ResultSet r = s.executeQuery("SELECT s.trace_lo, s.name, s.trace_state, s.status_message, s.events,"
+          + " s.links, x.extras FROM spans s LEFT JOIN span_extras x USING (sid) ORDER BY sid")) {
         while (r.next()) {
           rows.add(r.getLong(1) + " " + r.getString(2) + " " + r.getString(3) + " " + r.getString(4) + " "
               + r.getString(5) + " " + r.getString(6) + " " + r.getString(7));
         }
       }
+      assertThat(longs(s, "SELECT count(*) FROM span_extras")).containsExactly(1L);
       assertThat(rows).containsExactly(
           early.lo() + " op1 null null null null null",
           early.lo() + " op2 null null null null null",
@@ -130,8 +131,8 @@ class SpanRowEncodingIT {
     }
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file);
         Statement s = c.createStatement()) {
-      assertThat(longs(s, "SELECT count(extras), count(status_message) FROM spans"))
-          .as("one span of each trace has extras: the added one in extras, the earlier in status_message etc.")
+      assertThat(longs(s, "SELECT (SELECT count(*) FROM span_extras), count(status_message) FROM spans"))
+          .as("the added trace's root in span_extras; the earlier trace's spans with status_message ''")
           .containsExactly(1L, 4L);
       assertThat(longs(s, "SELECT count(max_end_ns), count(end_off) FROM trace_index")).containsExactly(1L, 1L);
     }
@@ -149,7 +150,7 @@ class SpanRowEncodingIT {
   }
 
   /**
-   * Turns a partition into what the writer stored before spans.extras and trace_index.end_off
+   * Turns a partition into what the writer stored before span_extras and trace_index.end_off
    * existed: trace state and status message as strings ('' when unset), events and links as
    * OTLP/JSON arrays (NULL when none), the trace's end as max_end_ns; neither column present.
    */
@@ -157,7 +158,7 @@ class SpanRowEncodingIT {
     try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + file);
         Statement s = c.createStatement()) {
       List<Object[]> updates = new ArrayList<>();
-      try (ResultSet r = s.executeQuery("SELECT sid, extras FROM spans")) {
+      try (ResultSet r = s.executeQuery("SELECT sid, extras FROM spans LEFT JOIN span_extras USING (sid)")) {
         while (r.next()) {
           OtlpValuesJson.SpanExtras x = OtlpValuesJson.parseSpanExtras(r.getString(2));
           updates.add(new Object[] {x.traceState(), x.statusMessage(), OtlpValuesJson.events(x.events()),
@@ -173,11 +174,12 @@ class SpanRowEncodingIT {
           u.executeUpdate();
         }
       }
-      s.execute("ALTER TABLE spans DROP COLUMN extras");
+      s.execute("DROP TABLE span_extras");
       s.execute("UPDATE trace_index SET max_end_ns = min_start_ns + end_off");
       s.execute("ALTER TABLE trace_index DROP COLUMN end_off");
       assertThat(longs(s, "SELECT count(*) FROM duckdb_columns() WHERE column_name IN ('extras', 'end_off')"))
           .containsExactly(0L);
+      assertThat(longs(s, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'span_extras'")).containsExactly(0L);
       assertThat(longs(s, "SELECT count(*) FILTER (WHERE status_message <> ''), count(events) FROM spans"))
           .containsExactly(1L, 1L);
     }
