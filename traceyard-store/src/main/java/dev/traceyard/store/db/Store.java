@@ -35,13 +35,6 @@ public final class Store implements AutoCloseable {
   static final String PARTITIONS_DIR = "partitions";
   private static final int READ_CONNECTIONS = 4;
   private static final int BLOCK_SIZE = 64 * 1024;
-  /**
-   * Rows per row group of a compacted partition: twice DuckDB's default (122,880). Each column's
-   * segments of a row group end in a partly filled block, and each string segment carries its own
-   * dictionary; at 10M spans, halving the number of row groups saves ~0.5 B/span (30.6 -> 30.1).
-   * Trace by id still reads only the row groups holding a trace's sids (measured the same).
-   */
-  private static final int COMPACTED_ROW_GROUP_SIZE = 2 * 122_880;
   private static final String COMPACTING = ".compacting";
   private static final Pattern MEMORY_LIMIT = Pattern.compile("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)",
       Pattern.CASE_INSENSITIVE);
@@ -381,7 +374,7 @@ public final class Store implements AutoCloseable {
     String c = "c" + p.alias();
     try (Statement s = writerConn.createStatement()) {
       s.execute("ATTACH '" + tmp.toAbsolutePath().toString().replace("'", "''") + "' AS " + c
-          + " (BLOCK_SIZE " + BLOCK_SIZE + ", ROW_GROUP_SIZE " + COMPACTED_ROW_GROUP_SIZE + ")");
+          + " (BLOCK_SIZE " + BLOCK_SIZE + ")");
       try {
         for (String t : Schema.TABLES) {
           s.execute("CREATE TABLE " + c + "." + t + " AS SELECT * FROM " + p.alias() + "." + t + compactionOrder(t));
