@@ -215,11 +215,12 @@ final class PartitionWriter implements AutoCloseable {
     }
     long[] ix = traceIndex.get(traceId);
     if (ix == null) {
-      traceIndex.put(traceId, new long[] {start, end, 1, sid});
+      traceIndex.put(traceId, new long[] {start, end, 1, sid, extras != null ? 1 : 0});
     } else {
       ix[0] = Math.min(ix[0], start);
       ix[1] = Math.max(ix[1], end);
       ix[2]++;
+      ix[4] += extras != null ? 1 : 0;
     }
   }
 
@@ -295,7 +296,9 @@ final class PartitionWriter implements AutoCloseable {
         long[] v = e.getValue();
         // max_end_ns NULL, the end as an offset from the start (Schema: end_off).
         ix.beginRow().append(e.getKey().hi()).append(e.getKey().lo()).append(seq)
-            .append(v[0]).appendNull().append((int) v[2]).append(v[3]).append(v[1] - v[0]).endRow();
+            .append(v[0]).appendNull().append((int) v[2]).append(v[3]).append(v[1] - v[0]);
+        appendNullable(ix, v[4] == 0 ? null : (Integer) (int) v[4]);
+        ix.endRow();
       }
       traceIndex.clear();
     }

@@ -91,13 +91,17 @@ final class Schema {
         // trace's spans of that group are exactly sids min_sid .. min_sid + span_count - 1: reading
         // them touches the row groups holding those sids only (zone maps), whatever the table's size.
         "CREATE TABLE IF NOT EXISTS " + p + ".trace_index (trace_hi BIGINT, trace_lo BIGINT, seq BIGINT,"
-            + " min_start_ns BIGINT, max_end_ns BIGINT, span_count INTEGER, min_sid BIGINT, end_off BIGINT)",
+            + " min_start_ns BIGINT, max_end_ns BIGINT, span_count INTEGER, min_sid BIGINT, end_off BIGINT,"
+            + " extras_count INTEGER)",
         // The trace's end as an offset from its start (end_off = max_end - min_start); max_end_ns is
         // NULL in rows that have it. An end time is as random as the start within the hour (~5 B per
         // row once compaction sorts the index by trace id), a trace's duration a few bytes less. Rows
         // written before the column existed have max_end_ns and get end_off NULL here:
         // coalesce(max_end_ns, min_start_ns + end_off) is the end either way.
         "ALTER TABLE " + p + ".trace_index ADD COLUMN IF NOT EXISTS end_off BIGINT",
+        // How many of the row's spans have a span_extras row (NULL: none), so trace by id reads that
+        // table only for traces that have some (~0.01 B/span; older rows: NULL, and no such rows).
+        "ALTER TABLE " + p + ".trace_index ADD COLUMN IF NOT EXISTS extras_count INTEGER",
         "CREATE TABLE IF NOT EXISTS " + p + ".logs (lid BIGINT, seq BIGINT, time_ns BIGINT, observed_ns BIGINT,"
             + " severity_number INTEGER, severity_text VARCHAR, body VARCHAR, attributes VARCHAR,"
             + " dropped_attributes_count INTEGER, flags INTEGER, trace_hi BIGINT, trace_lo BIGINT, span_id BIGINT,"

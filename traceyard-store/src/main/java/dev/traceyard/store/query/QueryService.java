@@ -124,8 +124,9 @@ public final class QueryService {
       // of a join (a join costs as much as the span read itself), and the order is restored here
       // rather than by a SQL sort.
       // The same statement reads the span_extras rows (trace state, status message, events, links;
-      // Schema) in those sid ranges: a small side table, found by zone maps on sid too. Its rows have
-      // only part, sid and extras (UNION BY NAME fills the rest with NULL), span rows no extras.
+      // Schema) of the ranges whose index row counts some (most have none, and reading the side table
+      // costs ~0.5 ms): a small table, found by zone maps on sid too. Its rows have only part, sid and
+      // extras (UNION BY NAME fills the rest with NULL), span rows a NULL extras.
       Sql sql = new Sql();
       int i = 0;
       for (Map.Entry<String, List<SidRange>> e : byPart.entrySet()) {
@@ -134,14 +135,17 @@ public final class QueryService {
         sql.add("SELECT '" + a + "' AS part, trace_hi, trace_lo, span_id, parent_span_id, trace_state, flags, name,"
             + " kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message, rid, scid,"
             + " dropped_attributes_count, events, dropped_events_count, links, dropped_links_count, attr_vids,"
-            + " sid, parent_off FROM "
+            + " sid, parent_off, NULL::VARCHAR AS extras FROM "
             + a + ".spans WHERE ");
         sidRanges(sql, "sid", e.getValue());
-        sql.add(" UNION ALL BY NAME SELECT '" + a + "' AS part, sid, extras FROM " + a + ".span_extras WHERE ");
-        if (e.getValue().size() > MAX_OR_RANGES) {
-          sidBounds(sql, "sid", e.getValue()); // rows of other traces are never looked up
-        } else {
-          sidRanges(sql, "sid", e.getValue());
+        List<SidRange> withExtras = e.getValue().stream().filter(SidRange::extras).toList();
+        if (!withExtras.isEmpty()) {
+          sql.add(" UNION ALL BY NAME SELECT '" + a + "' AS part, sid, extras FROM " + a + ".span_extras WHERE ");
+          if (withExtras.size() > MAX_OR_RANGES) {
+            sidBounds(sql, "sid", withExtras); // rows of other traces are never looked up
+          } else {
+            sidRanges(sql, "sid", withExtras);
+          }
         }
       }
       List<SpanRow> spanRows = new ArrayList<>();
@@ -201,8 +205,11 @@ public final class QueryService {
     }
   }
 
-  /** The spans of one trace written by one write group into one partition: sids {@code minSid .. minSid + count - 1}. */
-  private record SidRange(String part, TraceId trace, long minSid, int count) {
+  /**
+   * The spans of one trace written by one write group into one partition: sids {@code minSid .. minSid + count - 1};
+   * {@code extras}: some of them have a span_extras row (trace_index.extras_count).
+   */
+  private record SidRange(String part, TraceId trace, long minSid, int count, boolean extras) {
     long maxSid() {
       return minSid + count - 1;
     }
@@ -272,7 +279,7 @@ public final class QueryService {
       if (i > 0) {
         sql.add(" UNION ALL ");
       }
-      sql.add("SELECT '" + p.alias() + "' AS part, trace_hi, trace_lo, min_sid, span_count FROM " + p.alias()
+      sql.add("SELECT '" + p.alias() + "' AS part, trace_hi, trace_lo, min_sid, span_count, extras_count FROM " + p.alias()
           + ".trace_index WHERE ");
       // Constant filters are pushed into the scan (and, in a compacted partition sorted by trace id,
       // skip most row groups by their zone maps); the low half is checked below for several ids.
@@ -294,7 +301,7 @@ public final class QueryService {
     query(sql, r -> {
       TraceId id = new TraceId(r.getLong(2), r.getLong(3));
       if (wanted.contains(id)) {
-        out.add(new SidRange(r.getString(1), id, r.getLong(4), r.getInt(5)));
+        out.add(new SidRange(r.getString(1), id, r.getLong(4), r.getInt(5), r.getInt(6) > 0));
       }
     });
     return out;

@@ -82,16 +82,16 @@ class SpanRowEncodingIT {
           late.lo() + " op1 null null null null null",
           late.lo() + " op2 null null null null null");
       List<String> index = new ArrayList<>();
-      try (ResultSet r = s.executeQuery("SELECT trace_lo, min_start_ns, max_end_ns, end_off, min_sid, span_count"
-          + " FROM trace_index ORDER BY min_sid")) {
+      try (ResultSet r = s.executeQuery("SELECT trace_lo, min_start_ns, max_end_ns, end_off, min_sid, span_count,"
+          + " extras_count FROM trace_index ORDER BY min_sid")) {
         while (r.next()) {
           index.add(r.getLong(1) + " " + r.getLong(2) + " " + r.getObject(3) + " " + r.getLong(4) + " "
-              + r.getLong(5) + " " + r.getInt(6));
+              + r.getLong(5) + " " + r.getInt(6) + " " + r.getObject(7));
         }
       }
       assertThat(index).containsExactly(
-          early.lo() + " " + t + " null " + 5 * MS + " 0 3",
-          late.lo() + " " + (t + 5 * MS) + " null " + 7 * MS + " 3 2");
+          early.lo() + " " + t + " null " + 5 * MS + " 0 3 1",
+          late.lo() + " " + (t + 5 * MS) + " null " + 7 * MS + " 3 2 null");
     }
   }
 
@@ -150,7 +150,8 @@ class SpanRowEncodingIT {
   }
 
   /**
-   * Turns a partition into what the writer stored before span_extras and trace_index.end_off
+   * Turns a partition into what the writer stored before span_extras and trace_index.end_off and
+   * extras_count
    * existed: trace state and status message as strings ('' when unset), events and links as
    * OTLP/JSON arrays (NULL when none), the trace's end as max_end_ns; neither column present.
    */
@@ -177,7 +178,8 @@ class SpanRowEncodingIT {
       s.execute("DROP TABLE span_extras");
       s.execute("UPDATE trace_index SET max_end_ns = min_start_ns + end_off");
       s.execute("ALTER TABLE trace_index DROP COLUMN end_off");
-      assertThat(longs(s, "SELECT count(*) FROM duckdb_columns() WHERE column_name IN ('extras', 'end_off')"))
+      s.execute("ALTER TABLE trace_index DROP COLUMN extras_count");
+      assertThat(longs(s, "SELECT count(*) FROM duckdb_columns() WHERE column_name IN ('extras', 'end_off', 'extras_count')"))
           .containsExactly(0L);
       assertThat(longs(s, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'span_extras'")).containsExactly(0L);
       assertThat(longs(s, "SELECT count(*) FILTER (WHERE status_message <> ''), count(events) FROM spans"))
