@@ -127,15 +127,18 @@ public final class QueryService {
       // Schema) of the ranges whose index row counts some (most have none, and reading the side table
       // costs ~0.5 ms): a small table, found by zone maps on sid too. Its rows have only part, sid and
       // extras (UNION BY NAME fills the rest with NULL), span rows a NULL extras.
+      // Without such ranges, the statement is the spans read alone (plain UNION ALL, no extras column).
+      boolean anyExtras = ranges.stream().anyMatch(SidRange::extras);
+      String union = anyExtras ? " UNION ALL BY NAME " : " UNION ALL ";
       Sql sql = new Sql();
       int i = 0;
       for (Map.Entry<String, List<SidRange>> e : byPart.entrySet()) {
         String a = e.getKey();
-        sql.add(i++ > 0 ? " UNION ALL BY NAME " : "");
+        sql.add(i++ > 0 ? union : "");
         sql.add("SELECT '" + a + "' AS part, trace_hi, trace_lo, span_id, parent_span_id, trace_state, flags, name,"
             + " kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message, rid, scid,"
             + " dropped_attributes_count, events, dropped_events_count, links, dropped_links_count, attr_vids,"
-            + " sid, parent_off, NULL::VARCHAR AS extras FROM "
+            + " sid, parent_off" + (anyExtras ? ", NULL::VARCHAR AS extras" : "") + " FROM "
             + a + ".spans WHERE ");
         sidRanges(sql, "sid", e.getValue());
         List<SidRange> withExtras = e.getValue().stream().filter(SidRange::extras).toList();
@@ -151,7 +154,7 @@ public final class QueryService {
       List<SpanRow> spanRows = new ArrayList<>();
       Map<String, Map<Long, String>> extrasBySid = new HashMap<>();
       query(sql, r -> {
-        String extras = r.getString(24);
+        String extras = anyExtras ? r.getString(24) : null;
         if (extras != null) {
           extrasBySid.computeIfAbsent(r.getString(1), k -> new HashMap<>()).put(r.getLong(22), extras);
           return;
