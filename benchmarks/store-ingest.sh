@@ -41,7 +41,8 @@
 #     A/B runs; the load generator always comes from the current build). With CASES naming a case twice
 #     as case@jar, e.g. CASES="zipkin traceyard@/tmp/before.jar traceyard", both run side by side in one run
 #   case%tag: the server also gets the JVM options in JAVA_OPTS_<tag>, e.g.
-#     JAVA_OPTS_par="-XX:+UseParallelGC" CASES="traceyard traceyard%par" (GC settings side by side)
+#     JAVA_OPTS_par="-XX:+UseParallelGC" CASES="traceyard traceyard%par" (GC settings side by side);
+#     and, when CONFIG_<tag> names a file, `--config <file>` on top of the built-in config (store settings A/B)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
@@ -248,7 +249,7 @@ run_case() {
   local summary warm_summary warm_sent sent failed elapsed s0 cpu0 cpu1 result stored changed_at t_sent
   local rss0 hwm rss1 samples check="-" search="-" red="-" disk="-" bytes_per_span="-" range_start range_end
   SERVER=$([[ $CASE == zipkin ]] && echo zipkin || echo traceyard)
-  CASE_CONFIG=$([[ $CASE == traceyard-nobatch ]] && echo benchmarks/configs/store-no-batch.yaml || true)
+  CASE_CONFIG=$([[ $CASE == traceyard-nobatch ]] && echo benchmarks/configs/store-no-batch.yaml || echo "$CASE_TAG_CONFIG")
   echo "== $LABEL (round $ROUND): load average $(loadavg)" >&2
   range_start=$(($(date +%s) * 1000 - 120000))
   start_server
@@ -342,12 +343,15 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   for CASE_SPEC in $CASES; do
     # case[%tag][@jar]: %tag adds the server JVM options in $JAVA_OPTS_<tag> (GC A/B runs).
     CASE_JAVA_OPTS=
+    CASE_TAG_CONFIG=
     TAG=
     if [[ $CASE_SPEC == *%* ]]; then
       TAG=${CASE_SPEC#*%}
       TAG=${TAG%%@*}
       var=JAVA_OPTS_$TAG
       CASE_JAVA_OPTS=${!var:-}
+      var=CONFIG_$TAG
+      CASE_TAG_CONFIG=${!var:-}
       CASE_SPEC=${CASE_SPEC/\%$TAG/}
     fi
     CASE=${CASE_SPEC%%@*}

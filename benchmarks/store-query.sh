@@ -5,7 +5,8 @@
 #   2. restart: stop (drain + checkpoint), du of the data dir (bytes per span), start again (start time);
 #   3. queries: dev.traceyard.benchmarks.QueryBench against the native API over the whole filled range,
 #      one request at a time: trace by id over distinct ids taken from searches spread over the range,
-#      search by one attribute (several conditions, common to none matching), RED queries.
+#      search by one attribute (several conditions, common to none matching), RED queries; each with
+#      the server's CPU time per request (all its threads, from /proc).
 # Prints p50/p90/p99/max per query, plus the RSS of the server (VmHWM/VmRSS).
 #
 # usage: benchmarks/store-query.sh
@@ -205,7 +206,8 @@ fi
 echo "queries: one client, sequential, over the whole range ($(awk -v a="$RANGE_START" -v b="$RANGE_END" \
   'BEGIN {printf "%.1f", (b - a) / 60000}') min); load average $(loadavg)"
 java -cp "$BENCH_JAR" dev.traceyard.benchmarks.QueryBench --url "http://127.0.0.1:$QUERY_PORT" \
-  --start "$RANGE_START" --end "$RANGE_END" --by-id "$BY_ID" --search "$SEARCH" --red "$RED" ${QUERYBENCH_ARGS:-}
+  --start "$RANGE_START" --end "$RANGE_END" --by-id "$BY_ID" --search "$SEARCH" --red "$RED" \
+  --server-pid "$SERVER_PID" ${QUERYBENCH_ARGS:-}
 echo "after queries: traceyard VmHWM $(rss_mib "$SERVER_PID" VmHWM) MiB, VmRSS $(rss_mib "$SERVER_PID" VmRSS) MiB;" \
   "load average $(loadavg)"
 if [[ $KEEP_DATA == 1 ]]; then

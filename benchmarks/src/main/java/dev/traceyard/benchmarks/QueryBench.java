@@ -42,11 +42,18 @@ import java.util.function.Predicate;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.traceyard.benchmarks.QueryBench --url http://127.0.0.1:16686 \
  *     --start 1795600000000 --end 1795603600000 [--by-id 1000] [--search 50] [--red 200] [--warmup 10]
+ *     [--server-pid PID]
  * </pre>
+ *
+ * <p>With {@code --server-pid} (a server on this machine), each query kind also reports the server
+ * process's CPU time per request ({@code /proc/PID/stat}, all its threads): the work a request costs,
+ * which depends far less than latency on what else the machine runs.
  */
 public final class QueryBench {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int ID_WINDOWS = 50;
+  /** The server's pid for CPU per request, 0 when not given. */
+  private long serverPid;
 
   private final HttpClient http = HttpClient.newBuilder()
       .version(HttpClient.Version.HTTP_1_1)
@@ -71,6 +78,7 @@ public final class QueryBench {
     int red = 200;
     int warmup = 10;
     int count = 0;
+    long serverPid = 0;
     for (int i = 0; i + 1 < args.length; i += 2) {
       String v = args[i + 1];
       switch (args[i]) {
@@ -82,9 +90,10 @@ public final class QueryBench {
         case "--red": red = Integer.parseInt(v); break;
         case "--warmup": warmup = Integer.parseInt(v); break;
         case "--count": count = Integer.parseInt(v); break;
+        case "--server-pid": serverPid = Long.parseLong(v); break;
         case "--skip-error-search": skipErrorSearch = Boolean.parseBoolean(v); break;
         default: throw new IllegalArgumentException("unknown option " + args[i]
-            + " (use --url --start MS --end MS --by-id N --search N --red N --warmup N | --count N)");
+            + " (use --url --start MS --end MS --by-id N --search N --red N --warmup N --server-pid PID | --count N)");
       }
     }
     if (url == null || start <= 0 || end <= start) {
@@ -93,7 +102,9 @@ public final class QueryBench {
     if (count > 0) {
       new QueryBench(url, start, end).count(count);
     } else {
-      new QueryBench(url, start, end).run(byId, search, red, warmup);
+      QueryBench b = new QueryBench(url, start, end);
+      b.serverPid = serverPid;
+      b.run(byId, search, red, warmup);
     }
   }
 
@@ -137,8 +148,8 @@ public final class QueryBench {
         ids.size(), ID_WINDOWS, (endMillis - startMillis) / 60_000.0);
     String range = "start=" + startMillis + "&end=" + endMillis;
 
-    System.out.printf("%-58s %6s %9s %9s %9s %9s %9s %s%n", "query", "reps", "p50_ms", "p90_ms", "p99_ms", "max_ms",
-        "mean_ms", "result");
+    System.out.printf("%-58s %6s %9s %9s %9s %9s %9s %s%s%n", "query", "reps", "p50_ms", "p90_ms", "p99_ms", "max_ms",
+        "mean_ms", "result", serverPid > 0 ? " server_cpu_ms/request" : "");
     // Trace by id: distinct ids in random order; warm-up on other ids.
     Collections.shuffle(ids, new Random(42));
     List<String> warm = ids.subList(0, Math.min(warmup, ids.size()));
@@ -217,6 +228,7 @@ public final class QueryBench {
     }
     double[] millis = new double[reps];
     long items = 0;
+    double cpu0 = serverCpuMillis();
     for (int i = 0; i < reps; i++) {
       String p = path.apply(i);
       long t0 = System.nanoTime();
@@ -229,12 +241,24 @@ public final class QueryBench {
       items += unit.equals("spans") ? count(r.body, "\"spanId\"")
           : unit.equals("traces") ? count(r.body, "\"traceId\"") : count(r.body, "\"service\"");
     }
+    double cpu = (serverCpuMillis() - cpu0) / reps;
     double[] sorted = millis.clone();
     Arrays.sort(sorted);
     double mean = Arrays.stream(millis).average().orElse(0);
-    System.out.printf(Locale.ROOT, "%-58s %6d %9.1f %9.1f %9.1f %9.1f %9.1f %.1f %s/answer%n", label, reps,
+    System.out.printf(Locale.ROOT, "%-58s %6d %9.1f %9.1f %9.1f %9.1f %9.1f %.1f %s/answer%s%n", label, reps,
         percentile(sorted, 50), percentile(sorted, 90), percentile(sorted, 99), sorted[sorted.length - 1], mean,
-        (double) items / reps, unit);
+        (double) items / reps, unit, serverPid > 0 ? String.format(Locale.ROOT, " %.2f", cpu) : "");
+  }
+
+  /** User + system CPU time of the server process so far, in ms (0 without {@code --server-pid}). */
+  private double serverCpuMillis() throws IOException {
+    if (serverPid <= 0) {
+      return 0;
+    }
+    String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + serverPid + "/stat"));
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th of them.
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10.0; // USER_HZ is 100 on Linux
   }
 
   /** Nearest-rank percentile of sorted values. */

@@ -181,4 +181,36 @@ class TraceByIdIT {
       assertThat(r.getLong(2)).as("parents stored as offsets: 2 -> 1, 3 -> 2, 6 -> 5").isEqualTo(3);
     }
   }
+
+  @Test
+  void partitionWhoseSpanNumbersAreNotRowNumbers_stillAnswersWholeTraces() throws Exception {
+    TraceId id = TestData.traceId(41);
+    TraceId other = TestData.traceId(42);
+    long start;
+    try (StoreHarness store = StoreHarness.start(dir)) {
+      start = store.clock.nanos() - 60_000 * MS;
+      for (int g = 0; g < 3; g++) { // three write groups: the trace has three sid ranges
+        store.send(TestData.request(TestData.resource("svc"), span(other, 10 + g, "o" + g, start + g * MS),
+            span(id, g + 1, "op-" + g, start + g * MS, TestData.str("g", "g" + g))));
+        store.flush();
+      }
+      assertThat(spans(get(store, id))).extracting(Span::getName).containsExactly("op-0", "op-1", "op-2");
+    }
+    // Renumber the spans, as a store that numbered them differently would have: sids no longer equal
+    // row numbers, so the lookup by row number finds other rows and must fall back to the sids.
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection("jdbc:duckdb:"
+        + dir.resolve("partitions").toFile().listFiles((d, n) -> n.endsWith(".duckdb"))[0]);
+        java.sql.Statement st = c.createStatement()) {
+      st.execute("UPDATE spans SET sid = sid + 1");
+      st.execute("UPDATE trace_index SET min_sid = min_sid + 1");
+    }
+    try (StoreHarness store = StoreHarness.start(dir)) {
+      for (int round = 0; round < 2; round++) { // the second time on the kept prepared statements
+        List<Span> got = spans(get(store, id));
+        assertThat(got).extracting(Span::getName).containsExactly("op-0", "op-1", "op-2");
+        assertThat(got).extracting(s -> s.getAttributes(0).getValue().getStringValue()).containsExactly("g0", "g1", "g2");
+        assertThat(spans(get(store, other))).extracting(Span::getName).containsExactly("o0", "o1", "o2");
+      }
+    }
+  }
 }

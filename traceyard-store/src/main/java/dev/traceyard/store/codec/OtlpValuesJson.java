@@ -115,25 +115,36 @@ public final class OtlpValuesJson {
    * NULL or not: four such columns in the span row cost about 1.7 bytes per span).
    */
   public static String spanExtras(Span s) {
-    if (s.getTraceState().isEmpty() && s.getStatus().getMessage().isEmpty() && s.getEventsCount() == 0
-        && s.getLinksCount() == 0) {
+    return spanExtras(s.getTraceState(), s.getStatus().getMessage(), events(s.getEventsList()),
+        links(s.getLinksList()));
+  }
+
+  /**
+   * {@link #spanExtras(Span)} from the fields as the write queue holds them: events and links
+   * already as the OTLP/JSON arrays {@link #events} and {@link #links} write (null or empty: none).
+   */
+  public static String spanExtras(String traceState, String statusMessage, String eventsJson, String linksJson) {
+    boolean hasEvents = eventsJson != null && !eventsJson.isEmpty();
+    boolean hasLinks = linksJson != null && !linksJson.isEmpty();
+    if ((traceState == null || traceState.isEmpty()) && (statusMessage == null || statusMessage.isEmpty())
+        && !hasEvents && !hasLinks) {
       return null;
     }
     return write(g -> {
       g.writeStartObject();
-      if (!s.getTraceState().isEmpty()) {
-        g.writeStringField("traceState", s.getTraceState());
+      if (traceState != null && !traceState.isEmpty()) {
+        g.writeStringField("traceState", traceState);
       }
-      if (!s.getStatus().getMessage().isEmpty()) {
-        g.writeStringField("statusMessage", s.getStatus().getMessage());
+      if (statusMessage != null && !statusMessage.isEmpty()) {
+        g.writeStringField("statusMessage", statusMessage);
       }
-      if (s.getEventsCount() > 0) {
+      if (hasEvents) {
         g.writeFieldName("events");
-        writeEvents(g, s.getEventsList());
+        g.writeRawValue(eventsJson);
       }
-      if (s.getLinksCount() > 0) {
+      if (hasLinks) {
         g.writeFieldName("links");
-        writeLinks(g, s.getLinksList());
+        g.writeRawValue(linksJson);
       }
       g.writeEndObject();
     });

@@ -1,14 +1,12 @@
 package dev.traceyard.store.db;
 
 import dev.traceyard.store.codec.OtlpValuesJson;
-import dev.traceyard.store.query.Ids;
 import dev.traceyard.store.query.TraceId;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.InstrumentationScope;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.resource.v1.Resource;
-import io.opentelemetry.proto.trace.v1.Span;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -174,34 +172,35 @@ final class PartitionWriter implements AutoCloseable {
    * {@link #NO_PARENT_OFFSET}); the parent id is then not stored (Schema: parent_off). Its attributes are the list of their
    * dictionary ids ({@code attr_vids}, in their original order), which serves both filtering and
    * rebuilding the span: a JSON copy in the span row was two thirds of the bytes on disk, and a typed
-   * row with key and value per attribute three quarters of the writer's CPU.
+   * row with key and value per attribute three quarters of the writer's CPU. The span comes in the
+   * write queue's compact form, its events and links already OTLP/JSON.
    */
-  void appendSpan(long seq, TraceId traceId, Span s, String service, int rid, int scid, int parentOff)
-      throws SQLException {
+  void appendSpan(long seq, QueuedSpan s, int rid, int scid, int parentOff) throws SQLException {
     long sid = nextSid++;
     // Before the span row is begun: a new value appends a dictionary row.
-    int[] attrVids = new int[s.getAttributesCount()];
+    int[] attrVids = new int[s.attributes.length];
     for (int i = 0; i < attrVids.length; i++) {
-      attrVids[i] = valueId(s.getAttributes(i));
+      attrVids[i] = valueId(s.attributes[i]);
     }
-    long start = s.getStartTimeUnixNano();
-    long end = s.getEndTimeUnixNano();
+    TraceId traceId = s.traceId;
+    long start = s.start;
+    long end = s.end;
     DuckDBAppender a = appender(SPANS).beginRow()
         .append(sid).append(seq).append(traceId.hi()).append(traceId.lo())
-        .append(Ids.spanId(s.getSpanId()));
-    if (s.getParentSpanId().isEmpty() || parentOff != NO_PARENT_OFFSET) {
+        .append(s.spanId);
+    if (!s.hasParent || parentOff != NO_PARENT_OFFSET) {
       a.appendNull();
     } else {
-      a.append(Ids.spanId(s.getParentSpanId()));
+      a.append(s.parentSpanId);
     }
     // trace_state, status_message, events and links are NULL: they are in span_extras (Schema).
-    a.appendNull().append(s.getFlags()).append(s.getName()).append(s.getKindValue())
+    a.appendNull().append(s.flags).append(s.name).append(s.kind)
         .append(start).append(end - start)
-        .append(s.getStatus().getCodeValue()).appendNull()
-        .append(service).append(rid).append(scid)
-        .append(s.getDroppedAttributesCount())
-        .appendNull().append(s.getDroppedEventsCount())
-        .appendNull().append(s.getDroppedLinksCount())
+        .append(s.statusCode).appendNull()
+        .append(s.resource.serviceName()).append(rid).append(scid)
+        .append(s.droppedAttributes)
+        .appendNull().append(s.droppedEvents)
+        .appendNull().append(s.droppedLinks)
         .append(attrVids);
     if (parentOff == NO_PARENT_OFFSET) {
       a.appendNull();
@@ -209,7 +208,7 @@ final class PartitionWriter implements AutoCloseable {
       a.append(parentOff);
     }
     a.endRow();
-    String extras = OtlpValuesJson.spanExtras(s);
+    String extras = OtlpValuesJson.spanExtras(s.traceState, s.statusMessage, s.eventsJson, s.linksJson);
     if (extras != null) {
       appender(SPAN_EXTRAS).beginRow().append(sid).append(extras).endRow();
     }

@@ -117,61 +117,8 @@ public final class QueryService {
         return out;
       }
       Set<TraceId> wanted = new HashSet<>(unique);
-      Map<String, List<SidRange>> byPart = byPartition(ranges);
-      // The spans in one statement, each part found by zone maps on sid (a few row groups whatever
-      // the table size), with their attributes as dictionary ids. The attribute values, resources and
-      // scopes come from the per-partition cache (one more small statement for what it lacks) instead
-      // of a join (a join costs as much as the span read itself), and the order is restored here
-      // rather than by a SQL sort.
-      // The same statement reads the span_extras rows (trace state, status message, events, links;
-      // Schema) of the ranges whose index row counts some (most have none, and reading the side table
-      // costs ~0.5 ms): a small table, found by zone maps on sid too. Its rows have only part, sid and
-      // extras (UNION BY NAME fills the rest with NULL), span rows a NULL extras.
-      // Without such ranges, the statement is the spans read alone (plain UNION ALL, no extras column).
-      boolean anyExtras = ranges.stream().anyMatch(SidRange::extras);
-      String union = anyExtras ? " UNION ALL BY NAME " : " UNION ALL ";
-      Sql sql = new Sql();
-      int i = 0;
-      for (Map.Entry<String, List<SidRange>> e : byPart.entrySet()) {
-        String a = e.getKey();
-        sql.add(i++ > 0 ? union : "");
-        sql.add("SELECT '" + a + "' AS part, trace_hi, trace_lo, span_id, parent_span_id, trace_state, flags, name,"
-            + " kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message, rid, scid,"
-            + " dropped_attributes_count, events, dropped_events_count, links, dropped_links_count, attr_vids,"
-            + " sid, parent_off" + (anyExtras ? ", NULL::VARCHAR AS extras" : "") + " FROM "
-            + a + ".spans WHERE ");
-        sidRanges(sql, "sid", e.getValue());
-        List<SidRange> withExtras = e.getValue().stream().filter(SidRange::extras).toList();
-        if (!withExtras.isEmpty()) {
-          sql.add(" UNION ALL BY NAME SELECT '" + a + "' AS part, sid, extras FROM " + a + ".span_extras WHERE ");
-          if (withExtras.size() > MAX_OR_RANGES) {
-            sidBounds(sql, "sid", withExtras); // rows of other traces are never looked up
-          } else {
-            sidRanges(sql, "sid", withExtras);
-          }
-        }
-      }
-      List<SpanRow> spanRows = new ArrayList<>();
-      Map<String, Map<Long, String>> extrasBySid = new HashMap<>();
-      query(sql, r -> {
-        String extras = anyExtras ? r.getString(24) : null;
-        if (extras != null) {
-          extrasBySid.computeIfAbsent(r.getString(1), k -> new HashMap<>()).put(r.getLong(22), extras);
-          return;
-        }
-        TraceId id = new TraceId(r.getLong(2), r.getLong(3));
-        if (wanted.contains(id)) { // else a span of another trace within the bounds of many ranges
-          spanRows.add(spanRow(r.getString(1), id, r));
-        }
-      });
-      if (!extrasBySid.isEmpty()) {
-        for (SpanRow row : spanRows) {
-          String extras = extrasBySid.getOrDefault(row.part, Map.of()).get(row.sid);
-          if (extras != null) {
-            addExtras(row.span, OtlpValuesJson.parseSpanExtras(extras));
-          }
-        }
-      }
+      List<SpanRow> spanRows = readSpans(byPartition(ranges), wanted);
+      addExtras(spanRows, ranges);
       resolveParentOffsets(spanRows);
       // The order of the former SQL: spans by start, then span id (as signed BIGINT).
       spanRows.sort(Comparator.comparingLong(SpanRow::startNanos).thenComparingLong(SpanRow::spanId));
@@ -205,6 +152,118 @@ public final class QueryService {
         }
       }
       return out;
+    }
+  }
+
+  /** The columns of the trace-by-id span statement, read by {@link #spanRow}. */
+  private static final String SPAN_COLUMNS = "trace_hi, trace_lo, span_id, parent_span_id, trace_state, flags, name,"
+      + " kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message, rid, scid,"
+      + " dropped_attributes_count, events, dropped_events_count, links, dropped_links_count, attr_vids,"
+      + " sid, parent_off";
+
+  /**
+   * The span rows of {@code byPart}'s sid ranges that belong to {@code wanted}, in one statement.
+   *
+   * <p>The writer numbers a partition's spans 0, 1, 2, ... in the order it appends them and never
+   * deletes one, so a span's sid is its row number and a range is fetched by {@code rowid}: DuckDB
+   * then reads only the vectors holding those rows, where a filter on {@code sid} scans the sid column
+   * of a whole row group first (half the CPU of a lookup whose blocks are not cached yet). Each row's
+   * sid is checked against its row number; a partition where they differ, or rows are missing, is
+   * read again by sid (the answer never depends on that numbering). The spans come with their
+   * attributes as dictionary ids; the attribute values, resources and scopes come from the
+   * per-partition cache instead of a join (a join costs as much as the span read itself), and the
+   * order is restored by the caller rather than by a SQL sort.
+   */
+  private List<SpanRow> readSpans(Map<String, List<SidRange>> byPart, Set<TraceId> wanted) {
+    Map<String, List<SidRange>> byRowid = new LinkedHashMap<>();
+    Map<String, List<SidRange>> bySid = new LinkedHashMap<>();
+    for (Map.Entry<String, List<SidRange>> e : byPart.entrySet()) {
+      (e.getValue().size() <= MAX_OR_RANGES ? byRowid : bySid).put(e.getKey(), e.getValue());
+    }
+    List<SpanRow> rows = new ArrayList<>();
+    if (!byRowid.isEmpty()) {
+      Map<String, List<SpanRow>> got = new LinkedHashMap<>();
+      Set<String> mismatched = new HashSet<>();
+      Sql sql = new Sql();
+      int i = 0;
+      for (Map.Entry<String, List<SidRange>> e : byRowid.entrySet()) {
+        sql.add(i++ > 0 ? " UNION ALL " : "");
+        sql.add("SELECT '" + e.getKey() + "' AS part, " + SPAN_COLUMNS + ", rowid FROM " + e.getKey() + ".spans WHERE (");
+        List<SidRange> ranges = e.getValue();
+        for (int j = 0; j < ranges.size(); j++) {
+          sql.add((j == 0 ? "" : " OR ") + "rowid BETWEEN ? AND ?", ranges.get(j).minSid, ranges.get(j).maxSid());
+        }
+        sql.add(")");
+        got.put(e.getKey(), new ArrayList<>());
+      }
+      // The text repeats for every single-trace lookup over the same partitions: a kept statement.
+      SqlRunner.queryPrepared(store, sql, r -> {
+        String part = r.getString(1);
+        TraceId id = new TraceId(r.getLong(2), r.getLong(3));
+        if (r.getLong(22) != r.getLong(24)) { // sid is not the row number here
+          mismatched.add(part);
+        } else if (wanted.contains(id)) {
+          got.get(part).add(spanRow(part, id, r));
+        }
+      });
+      for (Map.Entry<String, List<SpanRow>> e : got.entrySet()) {
+        int expected = 0;
+        for (SidRange range : byRowid.get(e.getKey())) {
+          expected += range.count();
+        }
+        if (mismatched.contains(e.getKey()) || e.getValue().size() != expected) {
+          bySid.put(e.getKey(), byRowid.get(e.getKey()));
+        } else {
+          rows.addAll(e.getValue());
+        }
+      }
+    }
+    if (!bySid.isEmpty()) {
+      Sql sql = new Sql();
+      int i = 0;
+      for (Map.Entry<String, List<SidRange>> e : bySid.entrySet()) {
+        sql.add(i++ > 0 ? " UNION ALL " : "");
+        sql.add("SELECT '" + e.getKey() + "' AS part, " + SPAN_COLUMNS + " FROM " + e.getKey() + ".spans WHERE ");
+        sidRanges(sql, "sid", e.getValue());
+      }
+      query(sql, r -> {
+        TraceId id = new TraceId(r.getLong(2), r.getLong(3));
+        if (wanted.contains(id)) { // else a span of another trace within the bounds of many ranges
+          rows.add(spanRow(r.getString(1), id, r));
+        }
+      });
+    }
+    return rows;
+  }
+
+  /**
+   * The span_extras rows (trace state, status message, events, links; Schema) of the spans read, in
+   * one small statement over the ranges whose index row counts some (trace_index.extras_count): most
+   * traces have none and skip it.
+   */
+  private void addExtras(List<SpanRow> rows, List<SidRange> ranges) {
+    Map<String, List<SidRange>> withExtras = byPartition(ranges.stream().filter(SidRange::extras).toList());
+    if (withExtras.isEmpty()) {
+      return;
+    }
+    Sql sql = new Sql();
+    int i = 0;
+    for (Map.Entry<String, List<SidRange>> e : withExtras.entrySet()) {
+      sql.add(i++ > 0 ? " UNION ALL " : "");
+      sql.add("SELECT '" + e.getKey() + "' AS part, sid, extras FROM " + e.getKey() + ".span_extras WHERE ");
+      if (e.getValue().size() > MAX_OR_RANGES) {
+        sidBounds(sql, "sid", e.getValue()); // rows of other traces are never looked up
+      } else {
+        sidRanges(sql, "sid", e.getValue());
+      }
+    }
+    Map<String, Map<Long, String>> extrasBySid = new HashMap<>();
+    query(sql, r -> extrasBySid.computeIfAbsent(r.getString(1), k -> new HashMap<>()).put(r.getLong(2), r.getString(3)));
+    for (SpanRow row : rows) {
+      String extras = extrasBySid.getOrDefault(row.part, Map.of()).get(row.sid);
+      if (extras != null) {
+        addExtras(row.span, OtlpValuesJson.parseSpanExtras(extras));
+      }
     }
   }
 
@@ -301,12 +360,17 @@ public final class QueryService {
         sql.add(" AND seq <= ?", maxSeq);
       }
     }
-    query(sql, r -> {
+    SqlRunner.RowHandler handler = r -> {
       TraceId id = new TraceId(r.getLong(2), r.getLong(3));
       if (wanted.contains(id)) {
         out.add(new SidRange(r.getString(1), id, r.getLong(4), r.getInt(5), r.getInt(6) > 0));
       }
-    });
+    };
+    if (ids.size() == 1) {
+      SqlRunner.queryPrepared(store, sql, handler); // the same text for every single-trace lookup
+    } else {
+      query(sql, handler);
+    }
     return out;
   }
 

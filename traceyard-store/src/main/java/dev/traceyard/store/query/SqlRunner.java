@@ -26,13 +26,29 @@ final class SqlRunner {
    * @throws StoreQueryException for any other failure
    */
   static void query(Store store, Sql sql, RowHandler handler) {
+    run(store, sql, handler, false);
+  }
+
+  /**
+   * Like {@link #query}, on a prepared statement the borrowed connection keeps for the next run of the
+   * same text: for statements whose text repeats with new parameters (trace by id), where DuckDB's
+   * parse, bind and plan cost as much as the run itself.
+   */
+  static void queryPrepared(Store store, Sql sql, RowHandler handler) {
+    run(store, sql, handler, true);
+  }
+
+  private static void run(Store store, Sql sql, RowHandler handler, boolean cached) {
     DuckDBConnection c;
     try {
       c = store.pool().borrow();
     } catch (SQLException e) {
       throw new StoreQueryException(e.getMessage(), e);
     }
-    try (PreparedStatement ps = c.prepareStatement(sql.text())) {
+    String text = sql.text();
+    PreparedStatement ps = null;
+    try {
+      ps = cached ? store.pool().prepareCached(c, text) : c.prepareStatement(text);
       List<Object> params = sql.params();
       for (int i = 0; i < params.size(); i++) {
         Object v = params.get(i);
@@ -53,15 +69,25 @@ final class SqlRunner {
         }
       }
     } catch (SQLException e) {
+      if (cached) {
+        store.pool().discard(c, text); // e.g. a partition detached since: the next run prepares afresh
+      }
       String m = String.valueOf(e.getMessage());
       // Regular expressions are checked with Java's syntax first; what RE2 rejects beyond that
       // (look-arounds, back-references) surfaces here as an input error.
-      if (m.contains("Invalid Input Error") && sql.text().contains("regexp_full_match")) {
+      if (m.contains("Invalid Input Error") && text.contains("regexp_full_match")) {
         throw new BadQueryException("invalid regular expression (RE2 syntax): "
             + m.replace("Invalid Input Error: ", ""));
       }
       throw new StoreQueryException("query failed: " + m, e);
     } finally {
+      if (!cached && ps != null) {
+        try {
+          ps.close();
+        } catch (SQLException e) {
+          // the statement is gone with its result
+        }
+      }
       store.pool().release(c);
     }
   }

@@ -31,6 +31,12 @@ class OtlpJsonWriterTest {
   }
 
   @Test
+  void handWrittenSpanAttributeAndValueWriters_coverTheOtlpVersionOnTheClassPath() {
+    // Otherwise every test here would pass through the generic path alone and prove nothing of them.
+    assertThat(OtlpJsonWriter.fastPathsActive()).isTrue();
+  }
+
+  @Test
   void traceUsingEverySpanField_isWrittenAsOtlpJsonEncodeWritesIt() throws Exception {
     assertSameDocument(TestData.fullTrace(TestData.traceId(7), 1_700_000_000_123_456_789L));
   }
@@ -57,7 +63,9 @@ class OtlpJsonWriterTest {
             .setBytesValue(ByteString.copyFrom(new byte[] {0, -1, 42, 7}))).build(),
         KeyValue.newBuilder().setKey("unicode").setValue(AnyValue.newBuilder().setStringValue("é \"q\" \u2028 \ud83d\ude00"))
             .build(),
-        KeyValue.newBuilder().setKey("empty").build());
+        KeyValue.newBuilder().setKey("empty").build(),
+        KeyValue.newBuilder().setKey("strindex").setKeyStrindex(3)
+            .setValue(AnyValue.newBuilder().setStringValueStrindex(0)).build());
     span = span.toBuilder().setFlags(0xffffffff).setDroppedAttributesCount(Integer.MIN_VALUE)
         .setEndTimeUnixNano(-1L).build();
     assertSameDocument(TestData.request(TestData.resource("svc"), span));
