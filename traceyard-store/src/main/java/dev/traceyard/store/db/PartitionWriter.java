@@ -47,7 +47,7 @@ final class PartitionWriter implements AutoCloseable {
   // In flush order: what others rows point at is committed first, the trace index after its spans.
   private static final String[] TABLES = {
       "resources", "resource_attrs", "scopes", "spans", "span_attr_values", "trace_index", "logs", "metric_points",
-      "span_metrics"};
+      "span_metrics", "span_extras"};
   private static final int RESOURCES = 0;
   private static final int RESOURCE_ATTRS = 1;
   private static final int SCOPES = 2;
@@ -57,6 +57,7 @@ final class PartitionWriter implements AutoCloseable {
   private static final int LOGS = 6;
   private static final int METRIC_POINTS = 7;
   private static final int SPAN_METRICS = 8;
+  private static final int SPAN_EXTRAS = 9;
   private final DuckDBAppender[] appenders = new DuckDBAppender[TABLES.length];
   private final boolean[] dirty = new boolean[TABLES.length];
 
@@ -192,13 +193,14 @@ final class PartitionWriter implements AutoCloseable {
     } else {
       a.append(s.parentSpanId);
     }
-    a.append(s.traceState).append(s.flags).append(s.name).append(s.kind)
+    // trace_state, status_message, events and links are NULL: they are in span_extras (Schema).
+    a.appendNull().append(s.flags).append(s.name).append(s.kind)
         .append(start).append(end - start)
-        .append(s.statusCode).append(s.statusMessage)
+        .append(s.statusCode).appendNull()
         .append(s.resource.serviceName()).append(rid).append(scid)
         .append(s.droppedAttributes)
-        .append(s.eventsJson).append(s.droppedEvents)
-        .append(s.linksJson).append(s.droppedLinks)
+        .appendNull().append(s.droppedEvents)
+        .appendNull().append(s.droppedLinks)
         .append(attrVids);
     if (parentOff == NO_PARENT_OFFSET) {
       a.appendNull();
@@ -206,13 +208,18 @@ final class PartitionWriter implements AutoCloseable {
       a.append(parentOff);
     }
     a.endRow();
+    String extras = OtlpValuesJson.spanExtras(s.traceState, s.statusMessage, s.eventsJson, s.linksJson);
+    if (extras != null) {
+      appender(SPAN_EXTRAS).beginRow().append(sid).append(extras).endRow();
+    }
     long[] ix = traceIndex.get(traceId);
     if (ix == null) {
-      traceIndex.put(traceId, new long[] {start, end, 1, sid});
+      traceIndex.put(traceId, new long[] {start, end, 1, sid, extras != null ? 1 : 0});
     } else {
       ix[0] = Math.min(ix[0], start);
       ix[1] = Math.max(ix[1], end);
       ix[2]++;
+      ix[4] += extras != null ? 1 : 0;
     }
   }
 
@@ -286,8 +293,11 @@ final class PartitionWriter implements AutoCloseable {
       DuckDBAppender ix = appender(TRACE_INDEX);
       for (Map.Entry<TraceId, long[]> e : traceIndex.entrySet()) {
         long[] v = e.getValue();
+        // max_end_ns NULL, the end as an offset from the start (Schema: end_off).
         ix.beginRow().append(e.getKey().hi()).append(e.getKey().lo()).append(seq)
-            .append(v[0]).append(v[1]).append((int) v[2]).append(v[3]).endRow();
+            .append(v[0]).appendNull().append((int) v[2]).append(v[3]).append(v[1] - v[0]);
+        appendNullable(ix, v[4] == 0 ? null : (Integer) (int) v[4]);
+        ix.endRow();
       }
       traceIndex.clear();
     }

@@ -25,6 +25,7 @@ import java.nio.file.Files;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -354,6 +355,40 @@ final class StoreWriter {
     return c != 0 ? c : Long.compare(x.start, y.start);
   };
 
+  /**
+   * Orders a partition's spans of the group for storage: by trace (a trace's spans are one run of
+   * sids, see {@link #writeSpans}), a trace's spans by start, and the traces by their earliest start
+   * (ties by trace id). Ordering the traces by start rather than by id keeps consecutive start_ns
+   * values close, which DuckDB's delta bit-packing stores in ~0.8 fewer bytes per span (docs/store.md,
+   * "Row order"). Sorts the spans by trace, then only the runs (a tenth as many) by their first start.
+   */
+  private static void orderForStorage(List<PendingSpan> spans) {
+    spans.sort(BY_TRACE);
+    int n = spans.size();
+    int[] runFirst = new int[n + 1];
+    int runs = 0;
+    for (int i = 0; i < n; i++) {
+      if (i == 0 || !spans.get(i).span().traceId.equals(spans.get(i - 1).span().traceId)) {
+        runFirst[runs++] = i;
+      }
+    }
+    runFirst[runs] = n;
+    long[][] keys = new long[runs][];
+    for (int r = 0; r < runs; r++) {
+      keys[r] = new long[] {spans.get(runFirst[r]).span().start, r};
+    }
+    // Stable on equal starts: runs are already in trace id order.
+    Arrays.sort(keys, (x, y) -> x[0] != y[0] ? Long.compare(x[0], y[0]) : Long.compare(x[1], y[1]));
+    PendingSpan[] copy = spans.toArray(new PendingSpan[0]);
+    int k = 0;
+    for (long[] key : keys) {
+      int r = (int) key[1];
+      for (int i = runFirst[r]; i < runFirst[r + 1]; i++) {
+        spans.set(k++, copy[i]);
+      }
+    }
+  }
+
   private void collectSpans(QueuedSpan[] spans, long now, TreeMap<Long, HourRows> out) {
     for (QueuedSpan s : spans) {
       long t = effectiveTime(s.start, now);
@@ -362,13 +397,13 @@ final class StoreWriter {
   }
 
   /**
-   * Appends one partition's spans of the group ordered by trace: the spans of a trace then sit next
-   * to each other, so the trace id columns compress to runs and the trace's spans of this group are
-   * one run of sids (what the trace index points at).
+   * Appends one partition's spans of the group ordered by trace ({@link #orderForStorage}): the spans
+   * of a trace then sit next to each other, so the trace id columns compress to runs and the trace's
+   * spans of this group are one run of sids (what the trace index points at).
    */
   private static void writeSpans(PartitionWriter w, List<PendingSpan> spans, long seq, SpanMetricsAggregator groupRed)
       throws SQLException {
-    spans.sort(BY_TRACE);
+    orderForStorage(spans);
     // The span ids of the current trace's run, to find a parent in it: a linear scan over a few ids
     // instead of a map of boxed ids per span (most runs hold a handful of spans).
     long[] runIds = new long[16];

@@ -118,6 +118,7 @@ public final class QueryService {
       }
       Set<TraceId> wanted = new HashSet<>(unique);
       List<SpanRow> spanRows = readSpans(byPartition(ranges), wanted);
+      addExtras(spanRows, ranges);
       resolveParentOffsets(spanRows);
       // The order of the former SQL: spans by start, then span id (as signed BIGINT).
       spanRows.sort(Comparator.comparingLong(SpanRow::startNanos).thenComparingLong(SpanRow::spanId));
@@ -235,8 +236,42 @@ public final class QueryService {
     return rows;
   }
 
-  /** The spans of one trace written by one write group into one partition: sids {@code minSid .. minSid + count - 1}. */
-  private record SidRange(String part, TraceId trace, long minSid, int count) {
+  /**
+   * The span_extras rows (trace state, status message, events, links; Schema) of the spans read, in
+   * one small statement over the ranges whose index row counts some (trace_index.extras_count): most
+   * traces have none and skip it.
+   */
+  private void addExtras(List<SpanRow> rows, List<SidRange> ranges) {
+    Map<String, List<SidRange>> withExtras = byPartition(ranges.stream().filter(SidRange::extras).toList());
+    if (withExtras.isEmpty()) {
+      return;
+    }
+    Sql sql = new Sql();
+    int i = 0;
+    for (Map.Entry<String, List<SidRange>> e : withExtras.entrySet()) {
+      sql.add(i++ > 0 ? " UNION ALL " : "");
+      sql.add("SELECT '" + e.getKey() + "' AS part, sid, extras FROM " + e.getKey() + ".span_extras WHERE ");
+      if (e.getValue().size() > MAX_OR_RANGES) {
+        sidBounds(sql, "sid", e.getValue()); // rows of other traces are never looked up
+      } else {
+        sidRanges(sql, "sid", e.getValue());
+      }
+    }
+    Map<String, Map<Long, String>> extrasBySid = new HashMap<>();
+    query(sql, r -> extrasBySid.computeIfAbsent(r.getString(1), k -> new HashMap<>()).put(r.getLong(2), r.getString(3)));
+    for (SpanRow row : rows) {
+      String extras = extrasBySid.getOrDefault(row.part, Map.of()).get(row.sid);
+      if (extras != null) {
+        addExtras(row.span, OtlpValuesJson.parseSpanExtras(extras));
+      }
+    }
+  }
+
+  /**
+   * The spans of one trace written by one write group into one partition: sids {@code minSid .. minSid + count - 1};
+   * {@code extras}: some of them have a span_extras row (trace_index.extras_count).
+   */
+  private record SidRange(String part, TraceId trace, long minSid, int count, boolean extras) {
     long maxSid() {
       return minSid + count - 1;
     }
@@ -306,7 +341,7 @@ public final class QueryService {
       if (i > 0) {
         sql.add(" UNION ALL ");
       }
-      sql.add("SELECT '" + p.alias() + "' AS part, trace_hi, trace_lo, min_sid, span_count FROM " + p.alias()
+      sql.add("SELECT '" + p.alias() + "' AS part, trace_hi, trace_lo, min_sid, span_count, extras_count FROM " + p.alias()
           + ".trace_index WHERE ");
       // Constant filters are pushed into the scan (and, in a compacted partition sorted by trace id,
       // skip most row groups by their zone maps); the low half is checked below for several ids.
@@ -328,7 +363,7 @@ public final class QueryService {
     SqlRunner.RowHandler handler = r -> {
       TraceId id = new TraceId(r.getLong(2), r.getLong(3));
       if (wanted.contains(id)) {
-        out.add(new SidRange(r.getString(1), id, r.getLong(4), r.getInt(5)));
+        out.add(new SidRange(r.getString(1), id, r.getLong(4), r.getInt(5), r.getInt(6) > 0));
       }
     };
     if (ids.size() == 1) {
@@ -380,6 +415,8 @@ public final class QueryService {
     if (!r.wasNull()) {
       b.setParentSpanId(Ids.spanIdBytes(parent));
     }
+    // Trace state, status message, events and links are NULL here when they are in span_extras
+    // (Schema), set here in rows written before that table existed.
     b.setTraceState(nz(r.getString(6))).setFlags(r.getInt(7)).setName(nz(r.getString(8))).setKindValue(r.getInt(9))
         .setStartTimeUnixNano(startNanos).setEndTimeUnixNano(r.getLong(11));
     int code = r.getInt(12);
@@ -398,6 +435,17 @@ public final class QueryService {
     return new SpanRow(part, id, r.getInt(14), r.getInt(15), startNanos, spanId, vids(r.getArray(21)), sid, parentOff, b);
   }
 
+
+  /** Adds a span's span_extras row (its span row has those fields NULL). */
+  private static void addExtras(Span.Builder b, OtlpValuesJson.SpanExtras x) {
+    if (!x.traceState().isEmpty()) {
+      b.setTraceState(x.traceState());
+    }
+    if (!x.statusMessage().isEmpty()) {
+      b.getStatusBuilder().setMessage(x.statusMessage());
+    }
+    b.addAllEvents(x.events()).addAllLinks(x.links());
+  }
 
   private record Ref(String part, int rid, int scid) {}
 
@@ -1223,12 +1271,13 @@ public final class QueryService {
   }
 
   private long[] traceRange(List<Partition> parts, TraceId id) {
-    Sql sql = new Sql().add("SELECT min(min_start_ns), max(max_end_ns) FROM (");
+    Sql sql = new Sql().add("SELECT min(min_start_ns), max(end_ns) FROM (");
     for (int i = 0; i < parts.size(); i++) {
       if (i > 0) {
         sql.add(" UNION ALL ");
       }
-      sql.add("SELECT min_start_ns, max_end_ns FROM " + parts.get(i).alias()
+      // Rows written before trace_index.end_off existed hold max_end_ns instead (Schema).
+      sql.add("SELECT min_start_ns, coalesce(max_end_ns, min_start_ns + end_off) AS end_ns FROM " + parts.get(i).alias()
           + ".trace_index WHERE trace_hi = ? AND trace_lo = ?", id.hi(), id.lo());
     }
     sql.add(")");

@@ -8,6 +8,7 @@ import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -50,5 +51,33 @@ class OtlpValuesJsonTest {
     assertThat(OtlpValuesJson.parseEvents(OtlpValuesJson.events(full.getEventsList()))).isEqualTo(full.getEventsList());
     assertThat(OtlpValuesJson.parseLinks(OtlpValuesJson.links(full.getLinksList()))).isEqualTo(full.getLinksList());
     assertThat(OtlpValuesJson.links(full.getLinksList())).contains("\"traceId\":\"" + TestData.traceId(999).toHex() + "\"");
+  }
+
+  @Test
+  void spanExtras_roundTripTraceStateStatusMessageEventsAndLinks() {
+    Span full = TestData.fullTrace(TestData.traceId(1), 1_000).getResourceSpans(0).getScopeSpans(0).getSpans(0);
+    OtlpValuesJson.SpanExtras got = OtlpValuesJson.parseSpanExtras(OtlpValuesJson.spanExtras(full));
+    assertThat(got.traceState()).isEqualTo("vendor=value,other=x");
+    assertThat(got.statusMessage()).isEqualTo("payment failed");
+    assertThat(got.events()).isEqualTo(full.getEventsList());
+    assertThat(got.links()).isEqualTo(full.getLinksList());
+  }
+
+  @Test
+  void spanExtras_isNullWithoutAnyOfThoseFields_andHoldsOnlyTheFieldsSet() {
+    Span plain = Span.newBuilder().setName("x").setFlags(1).build();
+    assertThat(OtlpValuesJson.spanExtras(plain)).isNull();
+    assertThat(OtlpValuesJson.parseSpanExtras(null))
+        .isEqualTo(new OtlpValuesJson.SpanExtras("", "", List.of(), List.of()));
+
+    Span messageOnly = plain.toBuilder().setStatus(Status.newBuilder().setMessage("m\"\n")).build();
+    String json = OtlpValuesJson.spanExtras(messageOnly);
+    assertThat(json).isEqualTo("{\"statusMessage\":\"m\\\"\\n\"}");
+    assertThat(OtlpValuesJson.parseSpanExtras(json))
+        .isEqualTo(new OtlpValuesJson.SpanExtras("", "m\"\n", List.of(), List.of()));
+
+    Span stateOnly = plain.toBuilder().setTraceState("k=v").build();
+    assertThat(OtlpValuesJson.parseSpanExtras(OtlpValuesJson.spanExtras(stateOnly)))
+        .isEqualTo(new OtlpValuesJson.SpanExtras("k=v", "", List.of(), List.of()));
   }
 }
