@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Where the time of one trace-by-id lookup goes, in process on a filled data directory (the store of
  * {@code store-query.sh}; no server must hold it): for distinct sampled trace ids, one at a time, the
- * two statements {@code QueryService.trace} runs (trace index lookup, spans by sid range; each
+ * two statements {@code QueryService.trace} runs (trace index lookup, spans by row number; each
  * prepared per call, every column read), then {@code QueryService.trace} end to end and
  * {@code OtlpJsonWriter.encode} of its answer, interleaved per id so all see the same machine load.
  * Prints wall p50/p90/p99/max and mean process CPU per stage. Usage:
@@ -94,7 +94,7 @@ public final class TraceByIdStages {
               sql.append(" UNION ALL ");
             }
             sql.append("SELECT '").append(parts.get(i).alias()).append("' AS part, trace_hi, trace_lo, min_sid,"
-                + " span_count FROM ").append(parts.get(i).alias()).append(".trace_index WHERE trace_hi = ")
+                + " span_count, extras_count FROM ").append(parts.get(i).alias()).append(".trace_index WHERE trace_hi = ")
                 .append(id.hi()).append(" AND trace_lo = ").append(id.lo());
           }
           try (PreparedStatement ps = c.prepareStatement(sql.toString()); ResultSet r = ps.executeQuery()) {
@@ -108,7 +108,7 @@ public final class TraceByIdStages {
           int got = count(c, "SELECT '" + part + "' AS part, trace_hi, trace_lo, span_id, parent_span_id, trace_state,"
               + " flags, name, kind, start_ns, start_ns + duration_ns AS end_ns, status_code, status_message, rid,"
               + " scid, dropped_attributes_count, events, dropped_events_count, links, dropped_links_count,"
-              + " attr_vids, sid, parent_off FROM " + part + ".spans WHERE " + where(ranges));
+              + " attr_vids, sid, parent_off, rowid FROM " + part + ".spans WHERE " + where(ranges));
           if (k >= skip) {
             spans += got;
           }
@@ -151,7 +151,7 @@ public final class TraceByIdStages {
   }
 
   /** The stages, in print order, each the time from one mark of a lookup to another (see {@link #record}). */
-  private static final String[] STAGES = {"1: trace_index lookup", "2: spans by sid range",
+  private static final String[] STAGES = {"1: trace_index lookup", "2: spans by row number",
       "1+2 (statements only)", "QueryService.trace", "OtlpJsonWriter.encode"};
   /** For each stage of {@link #STAGES}, the indexes of its first and last mark. */
   private static final int[][] STAGE_MARKS = {{0, 1}, {1, 2}, {0, 2}, {2, 3}, {3, 4}};
@@ -176,7 +176,7 @@ public final class TraceByIdStages {
   private static String where(List<long[]> ranges) {
     StringBuilder b = new StringBuilder("(");
     for (int i = 0; i < ranges.size(); i++) {
-      b.append(i == 0 ? "" : " OR ").append("sid BETWEEN ").append(ranges.get(i)[0]).append(" AND ")
+      b.append(i == 0 ? "" : " OR ").append("rowid BETWEEN ").append(ranges.get(i)[0]).append(" AND ")
           .append(ranges.get(i)[1]);
     }
     return b.append(")").toString();

@@ -59,12 +59,34 @@ final class StoreWriter {
   /** How long after its hour a partition is considered complete and compacted. */
   static final Duration COMPACTION_GRACE = Duration.ofMinutes(10);
 
-  private sealed interface Task permits BatchTask, SpansTask, SyncTask {}
+  private sealed interface Task permits ItemsTask, SyncTask {}
 
-  private record BatchTask(Batch batch) implements Task {}
+  /** Queued telemetry: what it counts against the queue and, when it cannot be written, as failed. */
+  private sealed interface ItemsTask extends Task permits BatchTask, SpansTask {
+    Signal signal();
+
+    int items();
+  }
+
+  private record BatchTask(Batch batch) implements ItemsTask {
+    @Override
+    public Signal signal() {
+      return batch.signal();
+    }
+
+    @Override
+    public int items() {
+      return batch.itemCount();
+    }
+  }
 
   /** A trace batch as queued: its storable spans in compact form ({@link QueuedSpan}), and its item count. */
-  private record SpansTask(QueuedSpan[] spans, int items) implements Task {}
+  private record SpansTask(QueuedSpan[] spans, int items) implements ItemsTask {
+    @Override
+    public Signal signal() {
+      return Signal.TRACES;
+    }
+  }
 
   private record SyncTask(CompletableFuture<Void> done) implements Task {}
 
@@ -172,7 +194,7 @@ final class StoreWriter {
   private void run() {
     long lastRed = System.nanoTime();
     long lastMaintenance = System.nanoTime();
-    List<Task> group = new ArrayList<>();
+    List<ItemsTask> group = new ArrayList<>();
     List<CompletableFuture<Void>> syncs = new ArrayList<>();
     while (true) {
       try {
@@ -182,12 +204,9 @@ final class StoreWriter {
         }
         int items = 0;
         while (t != null) {
-          if (t instanceof BatchTask) {
-            group.add(t);
-            items += ((BatchTask) t).batch().itemCount();
-          } else if (t instanceof SpansTask) {
-            group.add(t);
-            items += ((SpansTask) t).items();
+          if (t instanceof ItemsTask) {
+            group.add((ItemsTask) t);
+            items += ((ItemsTask) t).items();
           } else {
             syncs.add(((SyncTask) t).done());
           }
@@ -226,14 +245,10 @@ final class StoreWriter {
     for (Task t; (t = queue.poll()) != null; ) {
       if (t instanceof SyncTask) {
         ((SyncTask) t).done().complete(null);
-      } else if (t instanceof SpansTask) {
-        int n = ((SpansTask) t).items();
-        metrics.exporter().sendFailed(Signal.TRACES, n);
-        pendingItems.addAndGet(-n);
       } else {
-        Batch b = ((BatchTask) t).batch();
-        metrics.exporter().sendFailed(b.signal(), b.itemCount());
-        pendingItems.addAndGet(-b.itemCount());
+        ItemsTask q = (ItemsTask) t;
+        metrics.exporter().sendFailed(q.signal(), q.items());
+        pendingItems.addAndGet(-q.items());
       }
     }
   }
@@ -250,12 +265,12 @@ final class StoreWriter {
    * rows are sorted by partition and each partition's share is appended and committed on its own
    * (one commit per partition and group; nearly always a single partition).
    */
-  private void writeGroup(List<Task> group, int items) {
+  private void writeGroup(List<ItemsTask> group, int items) {
     long seq = committedSeq.get() + 1;
     long now = Partitioning.nanos(options.clock().instant());
     TreeMap<Long, HourRows> byHour = new TreeMap<>();
     try {
-      for (Task t : group) {
+      for (ItemsTask t : group) {
         if (t instanceof SpansTask) {
           collectSpans(((SpansTask) t).spans(), now, byHour);
           continue;
@@ -270,13 +285,8 @@ final class StoreWriter {
         }
       }
     } catch (RuntimeException e) {
-      for (Task t : group) {
-        if (t instanceof SpansTask) {
-          metrics.exporter().sendFailed(Signal.TRACES, ((SpansTask) t).items());
-        } else {
-          Batch b = ((BatchTask) t).batch();
-          metrics.exporter().sendFailed(b.signal(), b.itemCount());
-        }
+      for (ItemsTask t : group) {
+        metrics.exporter().sendFailed(t.signal(), t.items());
       }
       metrics.writeErrors().inc();
       warn.warn("cannot write {} items to the store, they are lost: {}", items, e.toString());

@@ -183,21 +183,10 @@ public final class QueryService {
     List<SpanRow> rows = new ArrayList<>();
     if (!byRowid.isEmpty()) {
       Map<String, List<SpanRow>> got = new LinkedHashMap<>();
+      byRowid.keySet().forEach(part -> got.put(part, new ArrayList<>()));
       Set<String> mismatched = new HashSet<>();
-      Sql sql = new Sql();
-      int i = 0;
-      for (Map.Entry<String, List<SidRange>> e : byRowid.entrySet()) {
-        sql.add(i++ > 0 ? " UNION ALL " : "");
-        sql.add("SELECT '" + e.getKey() + "' AS part, " + SPAN_COLUMNS + ", rowid FROM " + e.getKey() + ".spans WHERE (");
-        List<SidRange> ranges = e.getValue();
-        for (int j = 0; j < ranges.size(); j++) {
-          sql.add((j == 0 ? "" : " OR ") + "rowid BETWEEN ? AND ?", ranges.get(j).minSid, ranges.get(j).maxSid());
-        }
-        sql.add(")");
-        got.put(e.getKey(), new ArrayList<>());
-      }
       // The text repeats for every single-trace lookup over the same partitions: a kept statement.
-      SqlRunner.queryPrepared(store, sql, r -> {
+      SqlRunner.queryPrepared(store, spanStatement(byRowid, true), r -> {
         String part = r.getString(1);
         TraceId id = new TraceId(r.getLong(2), r.getLong(3));
         if (r.getLong(22) != r.getLong(24)) { // sid is not the row number here
@@ -219,14 +208,7 @@ public final class QueryService {
       }
     }
     if (!bySid.isEmpty()) {
-      Sql sql = new Sql();
-      int i = 0;
-      for (Map.Entry<String, List<SidRange>> e : bySid.entrySet()) {
-        sql.add(i++ > 0 ? " UNION ALL " : "");
-        sql.add("SELECT '" + e.getKey() + "' AS part, " + SPAN_COLUMNS + " FROM " + e.getKey() + ".spans WHERE ");
-        sidRanges(sql, "sid", e.getValue());
-      }
-      query(sql, r -> {
+      query(spanStatement(bySid, false), r -> {
         TraceId id = new TraceId(r.getLong(2), r.getLong(3));
         if (wanted.contains(id)) { // else a span of another trace within the bounds of many ranges
           rows.add(spanRow(r.getString(1), id, r));
@@ -234,6 +216,23 @@ public final class QueryService {
       });
     }
     return rows;
+  }
+
+  /**
+   * The span rows of {@code parts}' ranges, one {@code UNION ALL} member per partition: by row number
+   * ({@link #SPAN_COLUMNS} plus {@code rowid}, at most {@link #MAX_OR_RANGES} ranges a partition) or
+   * by sid.
+   */
+  private static Sql spanStatement(Map<String, List<SidRange>> parts, boolean byRowid) {
+    Sql sql = new Sql();
+    int i = 0;
+    for (Map.Entry<String, List<SidRange>> e : parts.entrySet()) {
+      sql.add(i++ > 0 ? " UNION ALL " : "");
+      sql.add("SELECT '" + e.getKey() + "' AS part, " + SPAN_COLUMNS + (byRowid ? ", rowid" : "") + " FROM "
+          + e.getKey() + ".spans WHERE ");
+      sidRanges(sql, byRowid ? "rowid" : "sid", e.getValue());
+    }
+    return sql;
   }
 
   /**
