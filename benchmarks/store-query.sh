@@ -4,7 +4,8 @@
 #      speed until SPANS spans are sent, then wait until all are stored (prints the fill time);
 #   2. restart: stop (drain + checkpoint), du of the data dir (bytes per span), start again (start time);
 #   3. queries: dev.traceyard.benchmarks.QueryBench against the native API over the whole filled range,
-#      one request at a time: trace by id over distinct ids taken from searches spread over the range,
+#      one request at a time (HttpURLConnection, kept alive): trace by id over distinct ids taken from searches
+#      spread over the range (the first BY_ID after the restart, then BY_ID more),
 #      search by one attribute (several conditions, common to none matching), RED queries; each with
 #      the server's CPU time per request (all its threads, from /proc).
 # Prints p50/p90/p99/max per query, plus the RSS of the server (VmHWM/VmRSS).
@@ -21,7 +22,8 @@
 #   FILL_CONFIG [benchmarks/configs/store-no-batch.yaml] merged on top of the built-in configuration for
 #     the fill only: with the built-in batch processor, a full-speed fill loses the spans the batch
 #     processor cannot hand to a full store queue (see store-ingest.sh); queries run with the built-in one
-#   QUERYBENCH_ARGS [] more QueryBench options, e.g. "--skip-error-search true" for a fill without error traces
+#   QUERYBENCH_ARGS [] more QueryBench options, e.g. "--skip-error-search true" for a fill without error traces,
+#     "--client httpclient" for java.net.http.HttpClient, "--latencies FILE" for every latency in order
 #   TRACEYARD_JAVA_OPTS [-Xmx1g]  LOADGEN_JAVA_OPTS [-Xmx512m]  KEEP_DATA [0]
 #   TRACEYARD_JAR [traceyard-server/target/traceyard.jar, built when stale] another build to measure (e.g. a
 #     copy of the jar before a change, for a before/after comparison on the same data dir); neither jar is rebuilt
@@ -30,7 +32,7 @@ cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
 
 if [[ -n ${1:-} ]]; then
-  sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 SPANS=${SPANS:-1000000}

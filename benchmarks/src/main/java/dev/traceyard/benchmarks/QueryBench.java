@@ -27,7 +27,9 @@ import java.util.function.Predicate;
  * <ol>
  *   <li>collects trace ids from searches spread over {@code --start..--end} (so ids come from every
  *       partition, not only the newest traces a single search returns);
- *   <li>trace by id ({@code GET /api/v1/traces/{id}}) over distinct ids;
+ *   <li>trace by id ({@code GET /api/v1/traces/{id}}) over distinct ids, twice: the first {@code --by-id}
+ *       lookups after the warm-up (right after a restart: the JIT is still compiling the query path),
+ *       then as many more on other ids;
  *   <li>search by one attribute over the whole range ({@code GET /api/v1/traces?attr=...&start&end},
  *       default limit 20) for a few attribute conditions, from common to matching nothing;
  *   <li>RED over the whole range ({@code GET /api/v1/red}), per service, per span name, and for one
@@ -42,12 +44,15 @@ import java.util.function.Predicate;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.traceyard.benchmarks.QueryBench --url http://127.0.0.1:16686 \
  *     --start 1795600000000 --end 1795603600000 [--by-id 1000] [--search 50] [--red 200] [--warmup 10]
- *     [--server-pid PID]
+ *     [--server-pid PID] [--latencies FILE] [--client urlconnection|httpclient]
  * </pre>
  *
  * <p>With {@code --server-pid} (a server on this machine), each query kind also reports the server
  * process's CPU time per request ({@code /proc/PID/stat}, all its threads): the work a request costs,
  * which depends far less than latency on what else the machine runs.
+ * With {@code --latencies FILE}, every measured request's latency is appended to FILE in the order sent
+ * (label, index, ms): whether slow answers cluster (start-up, a collection) or spread.
+ * {@code --client} picks the HTTP client (see {@link #client}).
  */
 public final class QueryBench {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,10 +60,16 @@ public final class QueryBench {
   /** The server's pid for CPU per request, 0 when not given. */
   private long serverPid;
 
-  private final HttpClient http = HttpClient.newBuilder()
-      .version(HttpClient.Version.HTTP_1_1)
-      .connectTimeout(Duration.ofSeconds(10))
-      .build();
+  /**
+   * The client: {@code urlconnection} (default; java.net.HttpURLConnection, blocking, one kept-alive
+   * connection, no threads of its own, like curl or a Go client) or {@code httpclient}
+   * (java.net.http.HttpClient: its selector and executor threads hand every request over twice, which
+   * on this 2-core machine added ~5 ms to the p50 and ~10 ms to the p99 of trace by id, measured side
+   * by side; kept to compare).
+   */
+  private static String client = "urlconnection";
+
+  private HttpClient http;
   private final String base;
   private final long startMillis;
   private final long endMillis;
@@ -92,8 +103,15 @@ public final class QueryBench {
         case "--count": count = Integer.parseInt(v); break;
         case "--server-pid": serverPid = Long.parseLong(v); break;
         case "--skip-error-search": skipErrorSearch = Boolean.parseBoolean(v); break;
+        case "--latencies": latencies = java.nio.file.Path.of(v); break;
+        case "--client":
+          if (!v.equals("urlconnection") && !v.equals("httpclient")) {
+            throw new IllegalArgumentException("--client must be urlconnection or httpclient, not " + v);
+          }
+          client = v;
+          break;
         default: throw new IllegalArgumentException("unknown option " + args[i]
-            + " (use --url --start MS --end MS --by-id N --search N --red N --warmup N --server-pid PID | --count N)");
+            + " (use --url --start MS --end MS --by-id N --search N --red N --warmup N --server-pid PID --latencies FILE --client urlconnection|httpclient | --count N)");
       }
     }
     if (url == null || start <= 0 || end <= start) {
@@ -142,10 +160,13 @@ public final class QueryBench {
   /** For fills without error traces (StoreWriteBench's requests restart loadgen's trace counter). */
   private static boolean skipErrorSearch;
 
+  /** Where to write each measured request's latency in the order sent (label, index, ms), or null. */
+  private static java.nio.file.Path latencies;
+
   private void run(int byIdReps, int searchReps, int redReps, int warmup) throws Exception {
-    List<String> ids = collectIds(Math.max(byIdReps, 1));
-    System.out.printf(Locale.ROOT, "collected %d trace ids from %d searches over %.1f minutes%n",
-        ids.size(), ID_WINDOWS, (endMillis - startMillis) / 60_000.0);
+    List<String> ids = collectIds(Math.max(2 * byIdReps + warmup, 1));
+    System.out.printf(Locale.ROOT, "collected %d trace ids from %d searches over %.1f minutes; client %s%n",
+        ids.size(), ID_WINDOWS, (endMillis - startMillis) / 60_000.0, client);
     String range = "start=" + startMillis + "&end=" + endMillis;
 
     System.out.printf("%-58s %6s %9s %9s %9s %9s %9s %s%s%n", "query", "reps", "p50_ms", "p90_ms", "p99_ms", "max_ms",
@@ -156,12 +177,17 @@ public final class QueryBench {
     for (String id : warm) {
       get("/api/v1/traces/" + id);
     }
-    List<String> measured = new ArrayList<>();
-    for (int i = 0; i < byIdReps; i++) {
-      measured.add(ids.get((warm.size() + i) % ids.size()));
+    // Twice over different ids: the first lookups after a start pay for the JIT compiling the query
+    // path (on 2 cores it takes about as much CPU as the lookups themselves), the next ones show the
+    // server as it runs once warm. Both are printed; neither hides the other.
+    for (int round = 0; round < 2; round++) {
+      List<String> measured = new ArrayList<>();
+      for (int i = 0; i < byIdReps; i++) {
+        measured.add(ids.get((warm.size() + round * byIdReps + i) % ids.size()));
+      }
+      measure(round == 0 ? "trace by id, first " + byIdReps + " after start" : "trace by id, next " + byIdReps,
+          measured.size(), i -> "/api/v1/traces/" + measured.get(i), body -> count(body, "\"spanId\"") > 0, "spans");
     }
-    measure("trace by id", measured.size(), i -> "/api/v1/traces/" + measured.get(i),
-        body -> count(body, "\"spanId\"") > 0, "spans");
 
     List<String[]> searches = List.of(
         new String[] {"search attr span.http.route=/api/cart/get (common)", "span.http.route=/api/cart/get"},
@@ -242,6 +268,14 @@ public final class QueryBench {
           : unit.equals("traces") ? count(r.body, "\"traceId\"") : count(r.body, "\"service\"");
     }
     double cpu = (serverCpuMillis() - cpu0) / reps;
+    if (latencies != null) {
+      StringBuilder lines = new StringBuilder();
+      for (int i = 0; i < reps; i++) {
+        lines.append(String.format(Locale.ROOT, "%s\t%d\t%.2f%n", label, i, millis[i]));
+      }
+      java.nio.file.Files.writeString(latencies, lines, StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    }
     double[] sorted = millis.clone();
     Arrays.sort(sorted);
     double mean = Arrays.stream(millis).average().orElse(0);
@@ -268,6 +302,20 @@ public final class QueryBench {
   }
 
   private Response get(String path) throws IOException, InterruptedException {
+    if (client.equals("urlconnection")) {
+      java.net.HttpURLConnection c = (java.net.HttpURLConnection) URI.create(base + path).toURL().openConnection();
+      c.setConnectTimeout(10_000);
+      c.setReadTimeout(300_000);
+      int status = c.getResponseCode();
+      // The whole body is read (error bodies too) so the connection goes back to the keep-alive cache.
+      try (java.io.InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+        byte[] body = in == null ? new byte[0] : in.readAllBytes();
+        return new Response(status, new String(body, StandardCharsets.UTF_8));
+      }
+    }
+    if (http == null) {
+      http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    }
     HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5)).GET().build();
     HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     return new Response(response.statusCode(), new String(response.body(), StandardCharsets.UTF_8));
