@@ -30,6 +30,7 @@
 #   ATTRIBUTES [5] extra attributes per span      ERROR_RATIO [0.1]   SEED [42]
 #   ZIPKIN_VERSION [newest cached jar in benchmarks/.cache, else RELEASE via mvn dependency:copy]
 #   ZIPKIN_JAVA_OPTS [-Xmx12g] (it keeps every span on its heap, ~3 KB each: 4g ran out within 60 s)  TRACEYARD_JAVA_OPTS [-Xmx1g]
+#   ZIPKIN_MEM_MAX_SPANS [1000000000] Zipkin's MEM_MAX_SPANS: never evict; 500000 (Zipkin's default) evicts old traces
 #   LOADGEN_JAVA_OPTS [-Xmx512m]   VERIFY_SEARCH [1] count traceyard's spans through the query API
 #   KEEP_DATA [0] keep the work dir (data dirs, logs)
 #   THREAD_CPU [0] 1: also print the server's CPU over the measured run by thread group (event loops,
@@ -48,7 +49,7 @@ cd "$(dirname "$0")/.."
 source benchmarks/lib.sh
 
 if [[ -n ${1:-} ]]; then
-  sed -n '2,44p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,46p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
 fi
 CASES=${CASES:-zipkin traceyard traceyard-nobatch traceyard-zipkin}
@@ -62,6 +63,7 @@ ATTRIBUTES=${ATTRIBUTES:-5}
 ERROR_RATIO=${ERROR_RATIO:-0.1}
 SEED=${SEED:-42}
 ZIPKIN_JAVA_OPTS=${ZIPKIN_JAVA_OPTS:--Xmx12g}
+ZIPKIN_MEM_MAX_SPANS=${ZIPKIN_MEM_MAX_SPANS:-1000000000}
 TRACEYARD_JAVA_OPTS=${TRACEYARD_JAVA_OPTS:--Xmx1g}
 LOADGEN_JAVA_OPTS=${LOADGEN_JAVA_OPTS:--Xmx512m}
 VERIFY_SEARCH=${VERIFY_SEARCH:-1}
@@ -142,9 +144,10 @@ start_server() {
   local log=$WORK/$LABEL-$ROUND.log
   if [[ $SERVER == zipkin ]]; then
     ZIPKIN_PORT=$(free_port)
-    # MEM_MAX_SPANS: far above what a run sends, so the in-memory store never evicts.
+    # MEM_MAX_SPANS (ZIPKIN_MEM_MAX_SPANS): by default far above what a run sends, so the in-memory
+    # store never evicts; its own default (500000) evicts the oldest traces, which keeps its heap small.
     # shellcheck disable=SC2086
-    STORAGE_TYPE=mem MEM_MAX_SPANS=1000000000 QUERY_PORT=$ZIPKIN_PORT \
+    STORAGE_TYPE=mem MEM_MAX_SPANS=$ZIPKIN_MEM_MAX_SPANS QUERY_PORT=$ZIPKIN_PORT \
       java $ZIPKIN_JAVA_OPTS -jar "$ZIPKIN_JAR" >"$log" 2>&1 &
     SERVER_PID=$!
     TARGET_PORT=$ZIPKIN_PORT

@@ -11,12 +11,14 @@ import java.util.Objects;
  * @param dataDir where partitions live ({@code data_dir}, default {@code ./data})
  * @param retention how long data is kept ({@code retention}, default 72h, at least 1h)
  * @param queueSize items waiting to be written before batches are refused ({@code queue_size})
+ * @param queueFullWait how long a batch waits for room in a full queue before it is refused ({@code queue_full_wait},
+ *     default 1s, 0 refuses at once)
  * @param memoryLimit DuckDB memory limit ({@code memory_limit}, default 1GB)
  * @param queryEnabled whether the query API is served ({@code query.enabled}, default true)
  * @param queryEndpoint where the query API listens ({@code query.endpoint}, default localhost:16686)
  */
-public record TraceyardExporterConfig(Path dataDir, Duration retention, long queueSize, String memoryLimit,
-    boolean queryEnabled, HostPort queryEndpoint) {
+public record TraceyardExporterConfig(Path dataDir, Duration retention, long queueSize, Duration queueFullWait,
+    String memoryLimit, boolean queryEnabled, HostPort queryEndpoint) {
 
   public static final String DEFAULT_DATA_DIR = "./data";
   public static final HostPort DEFAULT_QUERY_ENDPOINT = HostPort.of("localhost", 16686);
@@ -24,6 +26,7 @@ public record TraceyardExporterConfig(Path dataDir, Duration retention, long que
   public TraceyardExporterConfig {
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(queueFullWait, "queueFullWait");
     Objects.requireNonNull(memoryLimit, "memoryLimit");
     Objects.requireNonNull(queryEndpoint, "queryEndpoint");
   }

@@ -19,6 +19,7 @@ import java.util.Set;
 /** Makes {@code traceyard} exporters: the embedded store and its query API. */
 public final class TraceyardExporterFactory implements ExporterFactory<TraceyardExporterConfig> {
   public static final String TYPE = "traceyard";
+  private static final Duration MAX_QUEUE_FULL_WAIT = Duration.ofSeconds(5);
 
   @Override
   public String type() {
@@ -50,6 +51,13 @@ public final class TraceyardExporterFactory implements ExporterFactory<Traceyard
       retention = StoreOptions.DEFAULT_RETENTION;
     }
     long queueSize = node.longInRange("queue_size", StoreOptions.DEFAULT_QUEUE_ITEMS, 1, 100_000_000);
+    Duration queueFullWait = node.nonNegativeDuration("queue_full_wait", StoreOptions.DEFAULT_QUEUE_FULL_WAIT);
+    if (queueFullWait.compareTo(MAX_QUEUE_FULL_WAIT) > 0) {
+      // Longer would outlast the clients' export timeouts: they would give up and send again anyway.
+      node.error("queue_full_wait", "must be at most " + Durations.format(MAX_QUEUE_FULL_WAIT) + ", got "
+          + Durations.format(queueFullWait));
+      queueFullWait = StoreOptions.DEFAULT_QUEUE_FULL_WAIT;
+    }
     String memoryLimit = node.string("memory_limit", StoreOptions.DEFAULT_MEMORY_LIMIT);
     if (!Store.validMemoryLimit(memoryLimit)) {
       node.error("memory_limit", "invalid size '" + memoryLimit + "' (e.g. 512MB, 2GB)");
@@ -58,7 +66,7 @@ public final class TraceyardExporterFactory implements ExporterFactory<Traceyard
     ConfigNode query = node.child("query");
     boolean enabled = query.bool("enabled", true);
     HostPort endpoint = HostPort.read(query, "endpoint", TraceyardExporterConfig.DEFAULT_QUERY_ENDPOINT);
-    return new TraceyardExporterConfig(dataDir, retention, queueSize, memoryLimit, enabled, endpoint);
+    return new TraceyardExporterConfig(dataDir, retention, queueSize, queueFullWait, memoryLimit, enabled, endpoint);
   }
 
   @Override
@@ -66,6 +74,7 @@ public final class TraceyardExporterFactory implements ExporterFactory<Traceyard
     StoreOptions options = StoreOptions.defaults(config.dataDir())
         .withRetention(config.retention())
         .withQueueItems(config.queueSize())
+        .withQueueFullWait(config.queueFullWait())
         .withMemoryLimit(config.memoryLimit());
     return new TraceyardExporter(settings, config, options);
   }

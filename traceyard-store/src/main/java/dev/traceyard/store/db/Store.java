@@ -165,7 +165,10 @@ public final class Store implements AutoCloseable {
    */
   public record OfferResult(Offer offer, long rejected, String reason) {}
 
-  /** Queues a batch for writing; never blocks. */
+  /**
+   * Queues a batch for writing; when the queue is full, waits at most the options' {@code queueFullWait}
+   * for room before refusing it.
+   */
   public OfferResult offer(Batch batch) {
     BatchValidator.Result r = BatchValidator.check(batch);
     switch (writer.offer(batch)) {

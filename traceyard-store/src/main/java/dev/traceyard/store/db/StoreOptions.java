@@ -10,6 +10,8 @@ import java.util.Objects;
  * the intervals are tunable so tests need not wait for the production cadence.
  *
  * @param queueItems spans + log records + metric points waiting to be written before new batches are refused
+ * @param queueFullWait how long a batch that does not fit waits for the writer to make room before it is
+ *     refused (zero: refused at once)
  * @param memoryLimit DuckDB's {@code memory_limit}, e.g. {@code 1GB}
  * @param spanMetricsFlushInterval how often the per-minute RED aggregates are written (they are also
  *     written on {@link Store#flush} and at shutdown)
@@ -22,11 +24,17 @@ public record StoreOptions(
     String memoryLimit,
     Clock clock,
     Duration spanMetricsFlushInterval,
-    Duration maintenanceInterval) {
+    Duration maintenanceInterval,
+    Duration queueFullWait) {
 
   public static final Duration DEFAULT_RETENTION = Duration.ofHours(72);
   public static final long DEFAULT_QUEUE_ITEMS = 200_000;
   public static final String DEFAULT_MEMORY_LIMIT = "1GB";
+  /**
+   * Long enough to ride out one write group's commit (a full queue usually frees room within tens of
+   * milliseconds), short against the clients' export timeouts (10 s in the OpenTelemetry SDKs).
+   */
+  public static final Duration DEFAULT_QUEUE_FULL_WAIT = Duration.ofSeconds(1);
 
   public StoreOptions {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -35,6 +43,10 @@ public record StoreOptions(
     Objects.requireNonNull(clock, "clock");
     Objects.requireNonNull(spanMetricsFlushInterval, "spanMetricsFlushInterval");
     Objects.requireNonNull(maintenanceInterval, "maintenanceInterval");
+    Objects.requireNonNull(queueFullWait, "queueFullWait");
+    if (queueFullWait.isNegative()) {
+      throw new IllegalArgumentException("queueFullWait must not be negative");
+    }
     if (retention.compareTo(Partitioning.PARTITION) < 0) {
       throw new IllegalArgumentException("retention must be at least " + Partitioning.PARTITION.toHours() + "h (one partition)");
     }
@@ -45,30 +57,41 @@ public record StoreOptions(
 
   public static StoreOptions defaults(Path dataDir) {
     return new StoreOptions(dataDir, DEFAULT_RETENTION, DEFAULT_QUEUE_ITEMS, DEFAULT_MEMORY_LIMIT, Clock.systemUTC(),
-        Duration.ofSeconds(5), Duration.ofMinutes(1));
+        Duration.ofSeconds(5), Duration.ofMinutes(1), DEFAULT_QUEUE_FULL_WAIT);
   }
 
   public StoreOptions withRetention(Duration d) {
-    return new StoreOptions(dataDir, d, queueItems, memoryLimit, clock, spanMetricsFlushInterval, maintenanceInterval);
+    return new StoreOptions(dataDir, d, queueItems, memoryLimit, clock,
+        spanMetricsFlushInterval, maintenanceInterval, queueFullWait);
   }
 
   public StoreOptions withQueueItems(long n) {
-    return new StoreOptions(dataDir, retention, n, memoryLimit, clock, spanMetricsFlushInterval, maintenanceInterval);
+    return new StoreOptions(dataDir, retention, n, memoryLimit, clock,
+        spanMetricsFlushInterval, maintenanceInterval, queueFullWait);
   }
 
   public StoreOptions withMemoryLimit(String limit) {
-    return new StoreOptions(dataDir, retention, queueItems, limit, clock, spanMetricsFlushInterval, maintenanceInterval);
+    return new StoreOptions(dataDir, retention, queueItems, limit, clock,
+        spanMetricsFlushInterval, maintenanceInterval, queueFullWait);
   }
 
   public StoreOptions withClock(Clock c) {
-    return new StoreOptions(dataDir, retention, queueItems, memoryLimit, c, spanMetricsFlushInterval, maintenanceInterval);
+    return new StoreOptions(dataDir, retention, queueItems, memoryLimit, c,
+        spanMetricsFlushInterval, maintenanceInterval, queueFullWait);
   }
 
   public StoreOptions withSpanMetricsFlushInterval(Duration d) {
-    return new StoreOptions(dataDir, retention, queueItems, memoryLimit, clock, d, maintenanceInterval);
+    return new StoreOptions(dataDir, retention, queueItems, memoryLimit, clock,
+        d, maintenanceInterval, queueFullWait);
   }
 
   public StoreOptions withMaintenanceInterval(Duration d) {
-    return new StoreOptions(dataDir, retention, queueItems, memoryLimit, clock, spanMetricsFlushInterval, d);
+    return new StoreOptions(dataDir, retention, queueItems, memoryLimit, clock,
+        spanMetricsFlushInterval, d, queueFullWait);
+  }
+
+  public StoreOptions withQueueFullWait(Duration d) {
+    return new StoreOptions(dataDir, retention, queueItems, memoryLimit, clock, spanMetricsFlushInterval,
+        maintenanceInterval, d);
   }
 }

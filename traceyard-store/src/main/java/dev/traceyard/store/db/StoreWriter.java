@@ -36,6 +36,7 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.duckdb.DuckDBConnection;
 import org.slf4j.Logger;
@@ -100,6 +101,9 @@ final class StoreWriter {
   private final RateLimitedLogger warn;
   private final LinkedBlockingQueue<Task> queue = new LinkedBlockingQueue<>();
   private final AtomicLong pendingItems = new AtomicLong();
+  /** Offering threads waiting for room (see {@link #offer}); the writer only signals when there are some. */
+  private final AtomicInteger waitingForRoom = new AtomicInteger();
+  private final Object room = new Object();
   private final Map<Long, PartitionWriter> writers = new HashMap<>();
   private final SpanMetricsAggregator red = new SpanMetricsAggregator();
   private final QueuedSpan.Interner interner = new QueuedSpan.Interner();
@@ -130,23 +134,76 @@ final class StoreWriter {
     return pendingItems.get();
   }
 
-  /** Queues a batch unless that would exceed the queue's item capacity (an oversized batch fits an empty queue). */
+  /**
+   * Queues a batch unless that would exceed the queue's item capacity (an oversized batch fits an empty
+   * queue). When it does not fit, the calling thread waits up to {@code queueFullWait} for the writer
+   * to make room: under a sustained overload the receivers then hold requests briefly (gRPC and HTTP
+   * flow control slow the clients) instead of refusing them, and each refused request would have been
+   * parsed, processed and sent again by its client — work the overloaded machine does not have.
+   */
   Offer offer(Batch batch) {
     if (closed) {
       return Offer.CLOSED;
     }
     long n = batch.itemCount();
-    while (true) {
-      long cur = pendingItems.get();
-      if (cur > 0 && cur + n > options.queueItems()) {
-        return Offer.FULL;
+    if (!reserve(n)) {
+      long waitNanos = options.queueFullWait().toNanos();
+      if (waitNanos <= 0 || !awaitRoom(n, waitNanos)) {
+        return closed ? Offer.CLOSED : Offer.FULL;
       }
-      if (pendingItems.compareAndSet(cur, cur + n)) {
-        break;
+      if (closed) { // closed while waiting: the writer may have drained its queue already
+        release(n);
+        return Offer.CLOSED;
       }
     }
     queue.add(task(batch));
     return Offer.ACCEPTED;
+  }
+
+  /** Counts {@code n} items into the queue if they fit. */
+  private boolean reserve(long n) {
+    while (true) {
+      long cur = pendingItems.get();
+      if (cur > 0 && cur + n > options.queueItems()) {
+        return false;
+      }
+      if (pendingItems.compareAndSet(cur, cur + n)) {
+        return true;
+      }
+    }
+  }
+
+  /** Waits until {@code n} items fit (then reserved) or {@code waitNanos} passed; false when they did not. */
+  private boolean awaitRoom(long n, long waitNanos) {
+    long deadline = System.nanoTime() + waitNanos;
+    waitingForRoom.incrementAndGet();
+    try {
+      synchronized (room) {
+        while (!reserve(n)) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0 || closed) {
+            return false;
+          }
+          room.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+        }
+        return true;
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      waitingForRoom.decrementAndGet();
+    }
+  }
+
+  /** Takes written (or failed) items off the queue's count and wakes threads waiting for room. */
+  private void release(long items) {
+    pendingItems.addAndGet(-items);
+    if (waitingForRoom.get() > 0) {
+      synchronized (room) {
+        room.notifyAll();
+      }
+    }
   }
 
   /**
@@ -181,6 +238,9 @@ final class StoreWriter {
   void close(Duration timeout) {
     closed = true;
     stop = true;
+    synchronized (room) {
+      room.notifyAll(); // offers waiting for room give up now
+    }
     try {
       thread.join(Math.max(1, timeout.toMillis()));
     } catch (InterruptedException e) {
@@ -248,7 +308,7 @@ final class StoreWriter {
       } else {
         ItemsTask q = (ItemsTask) t;
         metrics.exporter().sendFailed(q.signal(), q.items());
-        pendingItems.addAndGet(-q.items());
+        release(q.items());
       }
     }
   }
@@ -290,7 +350,7 @@ final class StoreWriter {
       }
       metrics.writeErrors().inc();
       warn.warn("cannot write {} items to the store, they are lost: {}", items, e.toString());
-      pendingItems.addAndGet(-items);
+      release(items);
       return;
     }
     for (Map.Entry<Long, HourRows> e : byHour.entrySet()) {
@@ -326,7 +386,7 @@ final class StoreWriter {
     }
     // Rows of this group are visible to paging snapshots from now on (whatever partitions failed).
     committedSeq.set(seq);
-    pendingItems.addAndGet(-items);
+    release(items);
   }
 
   /** Undoes a failed write: nothing of it stays, and the partitions' counters are re-read. */

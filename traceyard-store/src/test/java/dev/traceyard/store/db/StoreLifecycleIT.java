@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -211,28 +212,9 @@ class StoreLifecycleIT {
   @Test
   void fullWriteQueue_refusesAsThrottled_thenAcceptsOnceDrained() throws Exception {
     MutableClock clock = new MutableClock(StoreHarness.T0);
-    StoreOptions options = StoreHarness.options(dir, clock).withQueueItems(10);
+    StoreOptions options = StoreHarness.options(dir, clock).withQueueItems(10).withQueueFullWait(Duration.ZERO);
     try (StoreHarness store = StoreHarness.start(dir, clock, options)) {
-      Partitions partitions = store.exporter.store().partitions();
-      CountDownLatch release = new CountDownLatch(1);
-      CountDownLatch holding = new CountDownLatch(1);
-      // Holding the partitions' exclusive lock stalls the writer when it must open a new partition.
-      Thread holder = new Thread(() -> {
-        try {
-          partitions.remove(new Partition(-1, "none", dir.resolve("none")), 10_000, () -> {
-            holding.countDown();
-            try {
-              release.await();
-            } catch (InterruptedException e) {
-              Thread.currentThread().interrupt();
-            }
-          });
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      });
-      holder.start();
-      assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+      CountDownLatch release = stallWriter(store);
       ExportTraceServiceRequest ten = TestData.request(TestData.resource("svc"), spans(10, clock.nanos() - MS));
 
       ConsumeResult first = store.exporter.consume(Batch.of(ten));
@@ -246,11 +228,80 @@ class StoreLifecycleIT {
       assertThat(store.telemetry.scrape()).contains("traceyard_exporter_queue_size{exporter=\"traceyard\"} 10.0");
 
       release.countDown();
-      holder.join();
       await().atMost(Duration.ofSeconds(30)).until(() -> store.exporter.consume(Batch.of(ten)).isSuccess());
       store.flush();
       assertThat(store.telemetry.value("traceyard_exporter_sent_spans", "traceyard")).isEqualTo(20);
     }
+  }
+
+  @Test
+  void fullWriteQueue_holdsTheBatchUntilTheWriterMakesRoom_withinQueueFullWait() throws Exception {
+    MutableClock clock = new MutableClock(StoreHarness.T0);
+    // Far longer than the test needs: the batch must be taken as soon as room is made, not at the deadline.
+    StoreOptions options = StoreHarness.options(dir, clock).withQueueItems(10).withQueueFullWait(Duration.ofMinutes(2));
+    try (StoreHarness store = StoreHarness.start(dir, clock, options)) {
+      CountDownLatch release = stallWriter(store);
+      ExportTraceServiceRequest ten = TestData.request(TestData.resource("svc"), spans(10, clock.nanos() - MS));
+      assertThat(store.exporter.consume(Batch.of(ten)).isSuccess()).isTrue();
+
+      CompletableFuture<ConsumeResult> waiting = CompletableFuture.supplyAsync(() -> store.exporter.consume(Batch.of(ten)));
+      // Still waiting while the writer is stalled: neither taken nor refused.
+      await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(5)).until(() -> !waiting.isDone());
+
+      release.countDown();
+      assertThat(waiting.get(30, TimeUnit.SECONDS).isSuccess()).isTrue();
+      store.flush();
+      assertThat(store.telemetry.value("traceyard_exporter_sent_spans", "traceyard")).isEqualTo(20);
+      assertThat(store.telemetry.value("traceyard_exporter_enqueue_failed_spans", "traceyard")).isZero();
+    }
+  }
+
+  @Test
+  void fullWriteQueue_refusesAfterQueueFullWait_whenTheWriterMakesNoRoom() throws Exception {
+    MutableClock clock = new MutableClock(StoreHarness.T0);
+    StoreOptions options = StoreHarness.options(dir, clock).withQueueItems(10).withQueueFullWait(Duration.ofMillis(200));
+    try (StoreHarness store = StoreHarness.start(dir, clock, options)) {
+      CountDownLatch release = stallWriter(store);
+      ExportTraceServiceRequest ten = TestData.request(TestData.resource("svc"), spans(10, clock.nanos() - MS));
+      assertThat(store.exporter.consume(Batch.of(ten)).isSuccess()).isTrue();
+
+      ConsumeResult refused = store.exporter.consume(Batch.of(ten));
+
+      assertThat(refused.isThrottled()).isTrue();
+      assertThat(refused.message()).contains("queue is full");
+      assertThat(store.telemetry.value("traceyard_exporter_enqueue_failed_spans", "traceyard")).isEqualTo(10);
+      release.countDown();
+      store.flush();
+      assertThat(store.telemetry.value("traceyard_exporter_sent_spans", "traceyard")).isEqualTo(10);
+    }
+  }
+
+  /**
+   * Stalls the store's writer the next time it opens a partition (it then needs the partitions'
+   * exclusive lock, held here) until the returned latch is released.
+   */
+  private CountDownLatch stallWriter(StoreHarness store) throws InterruptedException {
+    Partitions partitions = store.exporter.store().partitions();
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch holding = new CountDownLatch(1);
+    Thread holder = new Thread(() -> {
+      try {
+        partitions.remove(new Partition(-1, "none", dir.resolve("none")), 10_000, () -> {
+          holding.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    holder.setDaemon(true);
+    holder.start();
+    assertThat(holding.await(30, TimeUnit.SECONDS)).isTrue();
+    return release;
   }
 
   static Span[] spans(int n, long start) {

@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 
 /**
  * Passes every batch on at once, on the caller's thread (applying attribute actions if configured),
- * and hands the original request to one analysis thread through a queue bounded in spans
+ * then, unless downstream refused it retryably, hands the original request to one analysis thread
+ * through a queue bounded in spans
  * ({@code max_queued_spans}). When the queue is full the batch still passes; only its analysis is
  * skipped, and counted. The analysis thread owns the {@link Analyzer}: it closes trace windows and,
  * every {@code report_interval}, sends the interval's records into the findings pipelines.
@@ -88,17 +89,6 @@ final class TraceQualityProcessor implements Processor {
     int spans = batch.itemCount();
     metrics.incoming(Signal.TRACES, spans);
     ExportTraceServiceRequest request = ((TraceBatch) batch).request();
-    if (!stopping && spans > 0) {
-      if (queuedSpans.addAndGet(spans) <= config.maxQueuedSpans()) {
-        queue.add(request);
-      } else {
-        queuedSpans.addAndGet(-spans);
-        qualityMetrics.spansNotAnalysed.inc(spans);
-        qualityMetrics.boundHit("max_queued_spans");
-        dropLog.warn("trace_quality {}: analysis queue full (max_queued_spans {}); {} spans passed on unanalysed",
-            name, config.maxQueuedSpans(), spans);
-      }
-    }
     Batch out = batch;
     if (rewriter.active()) {
       try {
@@ -115,7 +105,28 @@ final class TraceQualityProcessor implements Processor {
     if (r.isSuccess()) {
       metrics.outgoing(Signal.TRACES, spans);
     }
+    // A retryable refusal comes back: its client sends the same spans again, and analysing them twice
+    // would count them twice (and see duplicate span ids). Data refused for good is still analysed:
+    // what it says about the instrumentation is true whether or not it was stored.
+    if (!r.isRetryable()) {
+      enqueueForAnalysis(request, spans);
+    }
     return r;
+  }
+
+  private void enqueueForAnalysis(ExportTraceServiceRequest request, int spans) {
+    if (stopping || spans <= 0) {
+      return;
+    }
+    if (queuedSpans.addAndGet(spans) <= config.maxQueuedSpans()) {
+      queue.add(request);
+    } else {
+      queuedSpans.addAndGet(-spans);
+      qualityMetrics.spansNotAnalysed.inc(spans);
+      qualityMetrics.boundHit("max_queued_spans");
+      dropLog.warn("trace_quality {}: analysis queue full (max_queued_spans {}); {} spans passed on unanalysed",
+          name, config.maxQueuedSpans(), spans);
+    }
   }
 
   private void runAnalysis() {

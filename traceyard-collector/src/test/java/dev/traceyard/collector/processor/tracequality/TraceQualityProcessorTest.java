@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 
 class TraceQualityProcessorTest {
   private final List<Batch> passed = new ArrayList<>();
+  private ConsumeResult downstream = ConsumeResult.success();
 
   private static ObjectNode yaml(String text) throws Exception {
     return new ConfigLoader(Map.<String, String>of()::get).loadString("t.yaml", text);
@@ -45,7 +46,7 @@ class TraceQualityProcessorTest {
     return (TraceQualityProcessor) new TraceQualityProcessorFactory().create(new ComponentSettings(
         ComponentId.parse("trace_quality"), ComponentKind.PROCESSOR, SelfTelemetry.forTesting()), c, Signal.TRACES, b -> {
           passed.add(b);
-          return ConsumeResult.success();
+          return downstream;
         });
   }
 
@@ -81,6 +82,26 @@ class TraceQualityProcessorTest {
       assertThat(e.getName()).isEqualTo(AttributeRewriter.MOVED_EVENT);
       assertThat(e.getAttributesList()).containsExactly(str("cart.id", "c1"));
     });
+  }
+
+  @Test
+  void analysesWhatDownstreamTookOrRefusedForGood_butNotWhatItsClientWillSendAgain() throws Exception {
+    // The processor is not started, so nothing drains its analysis queue: what was queued stays there.
+    TraceQualityProcessor p = processor("{}");
+    TraceBatch batch = TraceBatch.of(request(resource("api"), span(1, 1, 0, SPAN_KIND_SERVER, "GET /", 1, 2)));
+
+    downstream = ConsumeResult.throttled("queue full", java.time.Duration.ofSeconds(1));
+    assertThat(p.consume(batch).isRetryable()).isTrue();
+    assertThat(p.pollQueued()).isNull();
+
+    downstream = ConsumeResult.permanent("malformed");
+    p.consume(batch);
+    assertThat(p.pollQueued()).isSameAs(batch.request());
+
+    downstream = ConsumeResult.success();
+    p.consume(batch);
+    assertThat(p.pollQueued()).isSameAs(batch.request());
+    assertThat(p.pollQueued()).isNull();
   }
 
   @Test
