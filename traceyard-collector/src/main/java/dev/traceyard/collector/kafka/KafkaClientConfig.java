@@ -250,11 +250,27 @@ public record KafkaClientConfig(String path, List<String> brokers, String client
       return "authentication with the Kafka broker failed; check " + path + ".auth and the tls section (" + auth + ")";
     }
     if (t instanceof TimeoutException) {
-      return "no answer from Kafka " + brokers + " in time; check " + path + ".brokers, and that "
-          + (tls == null ? "plaintext" : "TLS") + (sasl == null ? "" : " with SASL " + sasl.mechanism())
-          + " is what that listener speaks (" + t.getMessage() + ")";
+      return "no answer from Kafka " + brokers + " in time; " + whatToCheckWithoutAnswer() + " (" + t.getMessage() + ")";
     }
     return String.valueOf(t);
+  }
+
+  /**
+   * What to check when the brokers do not answer at all: their addresses, and whether the listener
+   * speaks the security protocol this client uses. A client speaking plaintext to a listener that
+   * expects SASL or TLS sees its connections closed and no error it could report (the Kafka client
+   * just reconnects), so the message says so and names the sections that switch SASL and TLS on.
+   */
+  public String whatToCheckWithoutAnswer() {
+    String s = "check " + path + ".brokers, and that " + (tls == null ? "plaintext" : "TLS")
+        + (sasl == null ? "" : " with SASL " + sasl.mechanism()) + " is what that listener speaks";
+    if (tls == null) {
+      s += sasl == null
+          ? ": the listener may expect SASL or TLS while this client speaks plaintext (see " + path + ".auth.sasl and "
+              + path + ".tls)"
+          : ": the listener may expect TLS while this client speaks plaintext (see " + path + ".tls)";
+    }
+    return s;
   }
 
   private static String rootMessage(Throwable t) {

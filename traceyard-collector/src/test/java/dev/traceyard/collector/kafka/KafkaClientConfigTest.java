@@ -90,6 +90,13 @@ class KafkaClientConfigTest {
         .contains("check exporters.kafka.auth.tls");
     assertThat(parse("{}").explain(new org.apache.kafka.common.errors.TimeoutException("no metadata")))
         .contains("check exporters.kafka.brokers").contains("plaintext");
+    assertThat(parse("{}").whatToCheckWithoutAnswer()).isEqualTo("check exporters.kafka.brokers, and that plaintext "
+        + "is what that listener speaks: the listener may expect SASL or TLS while this client speaks plaintext "
+        + "(see exporters.kafka.auth.sasl and exporters.kafka.tls)");
+    assertThat(sasl.whatToCheckWithoutAnswer()).contains("plaintext with SASL SCRAM-SHA-512 is what that listener speaks")
+        .contains("may expect TLS").contains("see exporters.kafka.tls").doesNotContain("hunter2");
+    assertThat(parse("tls: {}").whatToCheckWithoutAnswer()).isEqualTo("check exporters.kafka.brokers, and that TLS "
+        + "is what that listener speaks");
     assertThat(KafkaClientConfig.isAuthenticationFailure(new org.apache.kafka.common.KafkaException("wrapped",
         new org.apache.kafka.common.errors.SslAuthenticationException("x")))).isTrue();
     assertThat(KafkaClientConfig.isAuthenticationFailure(new org.apache.kafka.common.errors.TimeoutException("x")))

@@ -25,12 +25,16 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -48,7 +52,9 @@ import org.slf4j.LoggerFactory;
  * real in-process broker (shared by the class) that has a SASL_PLAINTEXT, an SSL, a mutual-TLS and a
  * SASL_SSL listener: spans go through each one, and a wrong password, an untrusted CA or a missing
  * client certificate is counted and logged naming the config section to fix, with the data kept (and
- * dropped, counted, only when {@code retry_on_failure} gives up).
+ * dropped, counted, only when {@code retry_on_failure} gives up). A client that gets no answer at all
+ * (plaintext at the SASL listener, an unreachable port) counts and logs that too, and a receiver says
+ * once when a broker answers again.
  */
 class KafkaSecurityIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -60,6 +66,11 @@ class KafkaSecurityIT {
       + "max_interval: 200ms, max_elapsed_time: 1s}";
   private static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
   private static final AtomicInteger NEXT_ID = new AtomicInteger(1);
+  /**
+   * Receiver settings for the connection tests: the receiver reports no answer from Kafka after
+   * session_timeout, so a short one (the test broker allows 1s) keeps them quick.
+   */
+  private static final String QUICK_CONNECTION_CHECK = "session_timeout: 2s\n    heartbeat_interval: 400ms";
 
   private static EmbeddedKafka kafka;
   private static TestCertificates certs;
@@ -275,12 +286,73 @@ class KafkaSecurityIT {
     PushReceiver push = sender(kafka.bootstrapServers(SecureListener.SASL_PLAINTEXT), topic, "client_id: mismatch",
         GIVE_UP_SOON, telemetry);
     assertThat(push.next.consume(TraceBatch.of(request("mismatch", 2))).isSuccess()).isTrue();
+    // Each attempt that gets no answer is counted and logged at once, before retries give up.
+    await().atMost(WAIT).untilAsserted(() -> assertThat(
+        telemetry.value("traceyard_kafka_exporter_connection_failures", "kafka")).isPositive());
+    await().atMost(WAIT).untilAsserted(() -> assertThat(warnings()).anySatisfy(m -> assertThat(m)
+        .contains("cannot send to Kafka topic " + topic)
+        .contains("the listener may expect SASL or TLS while this client speaks plaintext "
+            + "(see exporters.kafka.auth.sasl and exporters.kafka.tls)")
+        .contains("the data is kept and retried")));
     await().atMost(WAIT).untilAsserted(() -> assertThat(
         telemetry.value("traceyard_exporter_send_failed_spans", "kafka")).isEqualTo(2));
     await().atMost(WAIT).untilAsserted(() -> assertThat(warnings()).anySatisfy(m -> assertThat(m)
         .contains("dropping 2 spans")
         .contains("topic " + topic)
         .contains("check exporters.kafka.brokers, and that plaintext is what that listener speaks")));
+    assertThat(telemetry.value("traceyard_kafka_exporter_authentication_failures", "kafka")).isZero();
+  }
+
+  @Test
+  void plaintextReceiverAtASaslListenerCountsConnectionFailuresAndLogsTheSettingsToCheck() throws Exception {
+    String topic = "plaintext_receiver_at_sasl_spans";
+    kafka.createTopic(topic, 1);
+    SelfTelemetry telemetry = SelfTelemetry.forTesting();
+    String brokers = kafka.bootstrapServers(SecureListener.SASL_PLAINTEXT);
+    // The consumer itself reports nothing here: the listener answers its first request, then closes.
+    receiver(brokers, topic, "plaintext_at_sasl", QUICK_CONNECTION_CHECK, telemetry);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(
+        telemetry.value("traceyard_kafka_receiver_connection_failures", "kafka", topic)).isPositive());
+    await().atMost(WAIT).untilAsserted(() -> assertThat(warnings()).anySatisfy(m -> assertThat(m)
+        .contains("no answer from Kafka [" + brokers + "]")
+        .contains("nothing is read from topic " + topic)
+        .contains("check receivers.kafka.brokers, and that plaintext is what that listener speaks")
+        .contains("the listener may expect SASL or TLS while this client speaks plaintext "
+            + "(see receivers.kafka.auth.sasl and receivers.kafka.tls)")));
+    assertThat(telemetry.value("traceyard_kafka_receiver_authentication_failures", "kafka", topic)).isZero();
+  }
+
+  @Test
+  void receiverAtAnUnreachablePortCountsConnectionFailuresUntilABrokerAnswersThenLogsTheRecoveryAndCountsNoMore()
+      throws Exception {
+    String topic = "unreachable_then_reachable_spans";
+    kafka.createTopic(topic, 1);
+    int port;
+    try (ServerSocket free = new ServerSocket(0)) {
+      port = free.getLocalPort();
+    }
+    SelfTelemetry telemetry = SelfTelemetry.forTesting();
+    RecordingExporter capture = receiver("localhost:" + port, topic, "unreachable", QUICK_CONNECTION_CHECK, telemetry);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(
+        telemetry.value("traceyard_kafka_receiver_connection_failures", "kafka", topic)).isPositive());
+    await().atMost(WAIT).untilAsserted(() -> assertThat(warnings()).anySatisfy(m -> assertThat(m)
+        .contains("no answer from Kafka [localhost:" + port + "]")
+        .contains("nothing is read from topic " + topic)
+        .contains("check receivers.kafka.brokers")));
+
+    // The broker appears at that address (forwarded to the plaintext listener): the receiver
+    // bootstraps through it, reads, says so once, and counts no further failure.
+    try (Forwarder ignored = new Forwarder(port, kafka.bootstrapServers().split(",")[0])) {
+      await().atMost(WAIT).untilAsserted(() -> assertThat(infos()).anySatisfy(m -> assertThat(m)
+          .contains("Kafka [localhost:" + port + "] answers again after").contains("reading topic " + topic)));
+      PushReceiver push = sender(kafka.bootstrapServers(), topic, "client_id: recovered", "", SelfTelemetry.forTesting());
+      assertThat(push.next.consume(TraceBatch.of(request("recovered", 3))).isSuccess()).isTrue();
+      await().atMost(WAIT).untilAsserted(() -> assertThat(spanCount(capture)).isEqualTo(3));
+      double counted = telemetry.value("traceyard_kafka_receiver_connection_failures", "kafka", topic);
+      // Two whole session timeouts of the quick check: a working receiver must not add to the count.
+      await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8)).until(() ->
+          telemetry.value("traceyard_kafka_receiver_connection_failures", "kafka", topic) == counted);
+    }
   }
 
   // ---- helpers ----
@@ -363,6 +435,74 @@ class KafkaSecurityIT {
 
   private static long spanCount(RecordingExporter e) {
     return Set.copyOf(spanNames(e)).size();
+  }
+
+  private static List<String> infos() {
+    synchronized (logs) {
+      return logs.list.stream().filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
+          .map(ILoggingEvent::getFormattedMessage).collect(Collectors.toList());
+    }
+  }
+
+  /**
+   * A TCP forwarder on loopback {@code port} to {@code target} ({@code host:port}), standing in for a
+   * broker that comes up at an address a receiver already tries.
+   */
+  private static final class Forwarder implements AutoCloseable {
+    private final ServerSocket server;
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+    Forwarder(int port, String target) throws IOException {
+      server = new ServerSocket(port);
+      int colon = target.lastIndexOf(':');
+      String host = target.substring(0, colon);
+      int targetPort = Integer.parseInt(target.substring(colon + 1));
+      Thread acceptor = new Thread(() -> {
+        while (!server.isClosed()) {
+          try {
+            Socket in = server.accept();
+            Socket out = new Socket(host, targetPort);
+            sockets.add(in);
+            sockets.add(out);
+            pump(in, out);
+            pump(out, in);
+          } catch (IOException e) {
+            // closed, or the target refused: the client sees a closed connection and retries
+          }
+        }
+      }, "forwarder-" + port);
+      acceptor.setDaemon(true);
+      acceptor.start();
+    }
+
+    private void pump(Socket from, Socket to) {
+      Thread t = new Thread(() -> {
+        try {
+          from.getInputStream().transferTo(to.getOutputStream());
+        } catch (IOException e) {
+          // either side closed
+        } finally {
+          closeQuietly(from);
+          closeQuietly(to);
+        }
+      }, "forwarder-pump");
+      t.setDaemon(true);
+      t.start();
+    }
+
+    private static void closeQuietly(Socket s) {
+      try {
+        s.close();
+      } catch (IOException e) {
+        // already closed
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      server.close();
+      sockets.forEach(Forwarder::closeQuietly);
+    }
   }
 
   private static List<String> warnings() {

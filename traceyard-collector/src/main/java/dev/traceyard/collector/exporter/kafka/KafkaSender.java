@@ -59,6 +59,8 @@ final class KafkaSender implements Sender {
   private final RateLimitedLogger oversizeLog;
   private final RateLimitedLogger authLog;
   private final CounterDataPoint authFailures;
+  private final RateLimitedLogger connectionLog;
+  private final CounterDataPoint connectionFailures;
   private final Duration waitBound;
   private volatile KafkaProducer<byte[], byte[]> producer;
 
@@ -70,6 +72,11 @@ final class KafkaSender implements Sender {
     this.authFailures = settings.telemetry().counter("traceyard_kafka_exporter_authentication_failures",
         "Send attempts that failed because the Kafka broker did not accept the exporter's SASL or TLS settings.",
         "exporter").labelValues(settings.id().toString());
+    this.connectionLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
+    this.connectionFailures = settings.telemetry().counter("traceyard_kafka_exporter_connection_failures",
+        "Send attempts that got no answer from Kafka within the exporter's timeout: brokers unreachable, or a listener "
+            + "expecting SASL or TLS while the exporter speaks plaintext.", "exporter")
+        .labelValues(settings.id().toString());
     Duration t = config.helper().timeout();
     this.waitBound = t.isZero() ? NO_TIMEOUT_WAIT : t.plusSeconds(2);
   }
@@ -165,7 +172,8 @@ final class KafkaSender implements Sender {
         rejected += sent.get(i).items();
         outcome = outcome == null ? r : outcome;
       } catch (TimeoutException e) {
-        return ConsumeResult.retryable("no acknowledgement from Kafka within " + waitBound + " for topic " + route.topic(), null);
+        return noAnswer("cannot send to Kafka topic " + route.topic() + ": no acknowledgement from Kafka "
+            + config.client().brokers() + " within " + waitBound + "; " + config.client().whatToCheckWithoutAnswer());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return ConsumeResult.retryable("interrupted while waiting for Kafka", null);
@@ -204,22 +212,34 @@ final class KafkaSender implements Sender {
   }
 
   /**
-   * {@link #classify} with a message that names the settings to check; an authentication failure is
-   * also counted and logged at once (rate-limited): retries of it are only logged at debug level, and
-   * the data is dropped only after {@code retry_on_failure.max_elapsed_time}.
+   * {@link #classify} with a message that names the settings to check. An authentication failure, and
+   * a timeout (no answer: the brokers are unreachable, or the listener expects SASL or TLS and just
+   * closes a plaintext connection, which the Kafka client reports as nothing but a timeout), is also
+   * counted and logged at once (rate-limited): retries are only logged at debug level, and the data is
+   * dropped (and counted as failed) only after {@code retry_on_failure.max_elapsed_time}.
    */
   private ConsumeResult failure(Throwable t, String topic) {
     ConsumeResult r = classify(t, topic);
     boolean auth = KafkaClientConfig.isAuthenticationFailure(t);
-    if (!auth && !(t instanceof org.apache.kafka.common.errors.TimeoutException)) {
+    boolean timeout = t instanceof org.apache.kafka.common.errors.TimeoutException;
+    if (!auth && !timeout) {
       return r;
     }
     String why = "cannot send to Kafka topic " + topic + ": " + config.client().explain(t);
     if (auth) {
       authLog.warn("{}; the data is kept and retried per retry_on_failure", why);
       authFailures.inc();
+    } else if (r.isRetryable()) {
+      return noAnswer(why);
     }
     return r.isRetryable() ? ConsumeResult.retryable(why, r.retryAfter()) : ConsumeResult.permanent(why);
+  }
+
+  /** Counts and logs (rate-limited) a send attempt that got no answer in time; a retryable result. */
+  private ConsumeResult noAnswer(String why) {
+    connectionLog.warn("{}; the data is kept and retried per retry_on_failure", why);
+    connectionFailures.inc();
+    return ConsumeResult.retryable(why, null);
   }
 
   /** Whether a producer failure can succeed when retried. */

@@ -17,6 +17,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -26,6 +27,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -44,10 +47,32 @@ import org.slf4j.Logger;
  * the messages not yet done of the revoked partitions are dropped from memory; the next owner reads
  * them again from the committed offset (at-least-once: a message delivered but not yet committed
  * when a receiver dies is delivered again).
+ *
+ * <p>Brokers that cannot be reached, or a listener that closes the connection because it expects
+ * SASL or TLS while the receiver speaks plaintext, raise no error in the Kafka consumer: it
+ * reconnects quietly. A {@link ConnectionWatch} notices when no broker has answered for
+ * {@code session_timeout}; each such interval is counted in
+ * {@code traceyard_kafka_receiver_connection_failures} and logged (rate-limited) with the settings to
+ * check, and the first answer afterwards is logged once.
  */
 final class PartitionedConsumerLoop implements Runnable {
   private static final Duration POLL = Duration.ofMillis(500);
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
+  /** Most time between two looks at the consumer's metrics for the {@link ConnectionWatch}. */
+  private static final Duration WATCH_EVERY_MAX = Duration.ofSeconds(1);
+  /**
+   * The consumer's counts of answers that only a working connection (reachable broker, matching
+   * security protocol, accepted credentials) yields: group heartbeats, joins, syncs and offset
+   * commits (recorded when the coordinator's response arrives, errors included) and fetch responses.
+   * A member of a group heartbeats every {@code heartbeat_interval} (shorter than
+   * {@code session_timeout}) even when idle or paused, so a working consumer's sum grows at least
+   * that often. Not the client's generic {@code response-total}: a SASL listener answers a plaintext
+   * client's first request (ApiVersions) before it closes the connection, so that count keeps growing
+   * during the very misconfiguration this is for.
+   */
+  private static final Map<String, Set<String>> ANSWER_METRICS = Map.of(
+      "consumer-coordinator-metrics", Set.of("heartbeat-total", "join-total", "sync-total", "commit-total"),
+      "consumer-fetch-manager-metrics", Set.of("fetch-total"));
 
   private final Signal signal;
   private final KafkaTopics.Route route;
@@ -63,7 +88,15 @@ final class PartitionedConsumerLoop implements Runnable {
   private final CounterDataPoint retries;
   private final CounterDataPoint authFailures;
   private final RateLimitedLogger authLog;
+  private final CounterDataPoint connectionFailures;
+  private final RateLimitedLogger connectionLog;
   private final KafkaConsumer<byte[], byte[]> consumer;
+  /** Null once the consumer turned out not to have the metrics it reads. */
+  private ConnectionWatch watch;
+  private final long watchEveryNanos;
+  private long nextWatch;
+  /** Answers the loop sees itself (assignments, records): added to the consumer's counts. */
+  private long seenAnswers;
 
   private final ArrayDeque<ConsumerRecord<byte[], byte[]>> pending = new ArrayDeque<>();
   /** Per partition: the offset after the last done message. */
@@ -106,7 +139,15 @@ final class PartitionedConsumerLoop implements Runnable {
         "Polls that failed because the Kafka broker did not accept the receiver's SASL or TLS settings.", "receiver",
         "topic").labelValues(settings.id().toString(), route.topic());
     this.authLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
+    this.connectionFailures = settings.telemetry().counter("traceyard_kafka_receiver_connection_failures",
+        "Intervals of session_timeout in which no Kafka broker answered the receiver (no heartbeat, join, commit or "
+            + "fetch response): brokers unreachable, or a listener expecting SASL or TLS while the receiver speaks "
+            + "plaintext.",
+        "receiver", "topic").labelValues(settings.id().toString(), route.topic());
+    this.connectionLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
     this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    Duration quarter = config.sessionTimeout().dividedBy(4);
+    this.watchEveryNanos = (quarter.compareTo(WATCH_EVERY_MAX) < 0 ? quarter : WATCH_EVERY_MAX).toNanos();
     this.backoff = config.backoffInitial();
   }
 
@@ -130,6 +171,8 @@ final class PartitionedConsumerLoop implements Runnable {
   public void run() {
     try {
       consumer.subscribe(List.of(route.topic()), new Listener());
+      watch = new ConnectionWatch(config.sessionTimeout(), System.nanoTime());
+      nextWatch = System.nanoTime() + watchEveryNanos;
       long nextCommit = System.nanoTime() + config.commitInterval().toNanos();
       Duration errorBackoff = config.backoffInitial();
       while (running) {
@@ -148,6 +191,9 @@ final class PartitionedConsumerLoop implements Runnable {
             // the broker's users are fixed, so say which settings (rate-limited) and count it.
             authLog.warn("cannot read Kafka topic {}: {}; retrying", route.topic(), config.client().explain(e));
             authFailures.inc();
+            if (watch != null) {
+              watch.authenticationFailed();
+            }
           } else {
             commitLog.warn("Kafka consumer error on topic {}: {}", route.topic(), e.toString());
           }
@@ -155,6 +201,7 @@ final class PartitionedConsumerLoop implements Runnable {
           Duration grown = errorBackoff.multipliedBy(2);
           errorBackoff = grown.compareTo(config.backoffMax()) > 0 ? config.backoffMax() : grown;
         }
+        watchConnection();
         if (System.nanoTime() - nextCommit >= 0) {
           commit();
           nextCommit = System.nanoTime() + config.commitInterval().toNanos();
@@ -211,7 +258,60 @@ final class PartitionedConsumerLoop implements Runnable {
     add(consumer.poll(retryIn));
   }
 
+  /** Feeds the {@link ConnectionWatch} (at most every {@code watchEveryNanos}) and acts on its verdict. */
+  private void watchConnection() {
+    long now = System.nanoTime();
+    if (watch == null || now - nextWatch < 0) {
+      return;
+    }
+    nextWatch = now + watchEveryNanos;
+    double answers = seenAnswers;
+    double open = 0;
+    boolean found = false;
+    for (Map.Entry<MetricName, ? extends Metric> e : consumer.metrics().entrySet()) {
+      MetricName name = e.getKey();
+      Set<String> names = ANSWER_METRICS.get(name.group());
+      if (names != null && names.contains(name.name())) {
+        found = true;
+        answers += number(e.getValue());
+      } else if (name.group().equals("consumer-metrics") && name.name().equals("connection-count")) {
+        open = number(e.getValue());
+      }
+    }
+    if (!found) {
+      // A client version without these metrics: every consumer would look disconnected. Say nothing.
+      logger.debug("the Kafka consumer has none of the metrics {}; not watching its connection", ANSWER_METRICS);
+      watch = null;
+      return;
+    }
+    Duration silent = watch.silentFor(now);
+    switch (watch.check(answers, open, now)) {
+      case FAILING -> {
+        connectionFailures.inc();
+        if (!watch.authenticationFailedSinceLastAnswer()) {
+          connectionLog.warn("no answer from Kafka {} for {}: nothing is read from topic {}; {}",
+              config.client().brokers(), seconds(silent), route.topic(), config.client().whatToCheckWithoutAnswer());
+        }
+      }
+      case RECOVERED -> logger.info("Kafka {} answers again after {} without an answer; reading topic {}",
+          config.client().brokers(), seconds(silent), route.topic());
+      default -> { }
+    }
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+  }
+
+  private static double number(Metric m) {
+    Object v = m.metricValue();
+    return v instanceof Number n && !Double.isNaN(n.doubleValue()) ? n.doubleValue() : 0;
+  }
+
   private void add(ConsumerRecords<byte[], byte[]> records) {
+    if (!records.isEmpty()) {
+      seenAnswers++;
+    }
     for (ConsumerRecord<byte[], byte[]> r : records) {
       pending.addLast(r);
     }
@@ -327,6 +427,7 @@ final class PartitionedConsumerLoop implements Runnable {
       if (logger.isDebugEnabled()) {
         logger.debug("assigned {}", partitions);
       }
+      seenAnswers++;
       if (gateway != null) {
         // Before any of their data is read: the decisions that travel with these partitions.
         gateway.assigned(partitions);
