@@ -10,8 +10,9 @@ import java.time.Duration;
  * number of open connections, and acts on its verdicts.
  *
  * <p>An outage starts when the count has not grown for {@code threshold} while no connection is
- * open (or for {@link #OPEN_GRACE} thresholds while one is); it is reported once per further {@code threshold} it lasts ({@link Verdict#FAILING}), so a
- * counter of the reports keeps rising during an outage and stops when it ends. The first answer after
+ * open (or for {@link #OPEN_GRACE} thresholds while one is); it is reported once per further
+ * {@code threshold} it lasts ({@link Verdict#FAILING}), so a counter of the reports keeps rising during
+ * an outage and stops when it ends. The first answer after
  * a reported outage gives {@link Verdict#RECOVERED} once. Not thread-safe: used by the loop's thread.
  */
 final class ConnectionWatch {
