@@ -6,15 +6,20 @@ import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.consumer.Consumer;
 import dev.traceyard.collector.data.Batch;
+import dev.traceyard.collector.data.LogBatch;
 import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.processor.schema.SchemaConfig.Action;
 import dev.traceyard.collector.processor.schema.SchemaConfig.KeyRule;
 import dev.traceyard.collector.processor.schema.SchemaConfig.LimitRule;
 import dev.traceyard.collector.telemetry.ProcessorMetrics;
 import dev.traceyard.collector.telemetry.RateLimitedLogger;
+import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
 import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
 import io.opentelemetry.proto.resource.v1.Resource;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
@@ -28,29 +33,40 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Applies a {@link SchemaConfig} to each batch of spans. Resource-level violations (a missing
- * required attribute, a bad key or value on the resource) affect every span of that resource: the
- * resource is fixed, its spans tagged, or all of them refused. A batch without violations is passed on
- * unchanged. Every violation is counted in {@code traceyard_processor_schema_violations} by rule and
- * action: attributes for fix, spans for tag and refuse.
+ * Applies a {@link SchemaConfig} to each batch of spans or log records (one instance per pipeline, so
+ * one signal each). Resource-level violations (a missing required attribute, a bad key or value on
+ * the resource) affect every item of that resource: the resource is fixed, its items tagged, or all
+ * of them refused. Spans and log records carry the same attribute lists, so the rules are evaluated by
+ * one shared path ({@link #resource}, {@link #item}); only the walk over the OTLP structure differs.
+ * A batch without violations is passed on unchanged. Every violation is counted in
+ * {@code traceyard_processor_schema_violations} by rule and action: attributes for fix, items (spans
+ * or log records) for tag and refuse.
  */
 final class SchemaProcessor implements Processor {
   private final String name;
   private final SchemaConfig config;
+  private final Signal signal;
+  /** Item noun for messages and logs: "spans" or "log records". */
+  private final String items;
   private final Consumer next;
   private final ProcessorMetrics metrics;
   private final Counter violations;
   private final Map<String, io.prometheus.metrics.core.datapoints.CounterDataPoint> series = new ConcurrentHashMap<>();
   private final RateLimitedLogger log;
 
-  SchemaProcessor(ComponentSettings settings, SchemaConfig config, Consumer next) {
+  SchemaProcessor(ComponentSettings settings, SchemaConfig config, Signal signal, Consumer next) {
+    if (signal != Signal.TRACES && signal != Signal.LOGS) {
+      throw new IllegalArgumentException("schema processor does not support " + signal.configName());
+    }
     this.name = settings.id().toString();
     this.config = config;
+    this.signal = signal;
+    this.items = signal == Signal.LOGS ? "log records" : "spans";
     this.next = next;
     this.metrics = settings.telemetry().processor(settings.id());
     this.violations = settings.telemetry().counter("traceyard_processor_schema_violations",
-        "Schema violations by rule and action: attributes dropped or truncated (fix), spans tagged (tag), "
-            + "spans refused (refuse).", "processor", "rule", "action");
+        "Schema violations by rule and action: attributes dropped or truncated (fix), spans or log records "
+            + "tagged (tag), spans or log records refused (refuse).", "processor", "rule", "action");
     this.log = new RateLimitedLogger(settings.logger(), Duration.ofSeconds(10));
   }
 
@@ -71,6 +87,12 @@ final class SchemaProcessor implements Processor {
       counts.computeIfAbsent(rule + "|" + action.name(), k -> new long[1])[0] += n;
     }
 
+    void refuse(String rule, long n) {
+      add(rule, Action.REFUSE, n);
+      refused += n;
+      refusedRules.add(rule);
+    }
+
     void publish() {
       counts.forEach((k, v) -> {
         int bar = k.indexOf('|');
@@ -81,34 +103,36 @@ final class SchemaProcessor implements Processor {
 
   @Override
   public ConsumeResult consume(Batch batch) {
-    metrics.incoming(Signal.TRACES, batch.itemCount());
-    TraceBatch out;
+    metrics.incoming(signal, batch.itemCount());
+    Batch out;
     Tally tally = new Tally();
     try {
-      out = apply((TraceBatch) batch, tally);
+      out = batch instanceof LogBatch logs ? apply(logs, tally) : apply((TraceBatch) batch, tally);
     } catch (RuntimeException e) {
-      metrics.dropped(Signal.TRACES, batch.itemCount());
-      log.warn("refusing a batch of {} spans: unexpected failure: {}", batch.itemCount(), e.toString());
+      metrics.dropped(signal, batch.itemCount());
+      log.warn("refusing a batch of {} {}: unexpected failure: {}", batch.itemCount(), items, e.toString());
       return ConsumeResult.permanent(name + ": unexpected failure: " + e);
     }
     tally.publish();
     if (tally.refused > 0) {
-      String why = name + ": " + tally.refused + " spans violate " + String.join(", ", tally.refusedRules);
-      log.warn("refused {} spans violating {}", tally.refused, tally.refusedRules);
+      String why = name + ": " + tally.refused + " " + items + " violate " + String.join(", ", tally.refusedRules);
+      log.warn("refused {} {} violating {}", tally.refused, items, tally.refusedRules);
       if (config.refuseMode() == SchemaConfig.RefuseMode.REJECT_REQUEST) {
-        metrics.refused(Signal.TRACES, batch.itemCount());
+        metrics.refused(signal, batch.itemCount());
         return ConsumeResult.permanent(why);
       }
-      metrics.dropped(Signal.TRACES, tally.refused);
+      metrics.dropped(signal, tally.refused);
       if (out.itemCount() == 0) {
         return ConsumeResult.partialSuccess(tally.refused, why);
       }
-      metrics.outgoing(Signal.TRACES, out.itemCount());
+      metrics.outgoing(signal, out.itemCount());
       return next.consume(out).combine(ConsumeResult.partialSuccess(tally.refused, why));
     }
-    metrics.outgoing(Signal.TRACES, out.itemCount());
+    metrics.outgoing(signal, out.itemCount());
     return next.consume(out);
   }
+
+  // ---- traces: the walk over ResourceSpans / ScopeSpans / Span ----
 
   /** Returns the batch itself when nothing was changed. */
   private TraceBatch apply(TraceBatch batch, Tally tally) {
@@ -116,7 +140,7 @@ final class SchemaProcessor implements Processor {
     ExportTraceServiceRequest.Builder outReq = null;
     for (int ri = 0; ri < req.getResourceSpansCount(); ri++) {
       ResourceSpans rs = req.getResourceSpans(ri);
-      ResourceSpans fixed = resource(rs, tally);
+      ResourceSpans fixed = resourceSpans(rs, tally);
       if (fixed != rs && outReq == null) {
         outReq = ExportTraceServiceRequest.newBuilder();
         outReq.addAllResourceSpans(req.getResourceSpansList().subList(0, ri));
@@ -129,45 +153,22 @@ final class SchemaProcessor implements Processor {
   }
 
   /** The resource's spans after the rules: the same object when untouched, null when all are refused. */
-  private ResourceSpans resource(ResourceSpans rs, Tally tally) {
-    int spans = 0;
-    for (ScopeSpans ss : rs.getScopeSpansList()) {
-      spans += ss.getSpansCount();
-    }
-    TreeSet<String> resourceTags = new TreeSet<>();
-    String resourceRefusal = null;
-    Resource resource = rs.getResource();
-
-    KeyRule required = config.required();
-    if (required != null) {
-      for (String key : required.exact()) {
-        if (!present(resource.getAttributesList(), key)) {
-          if (required.action() == Action.TAG) {
-            resourceTags.add(required.name());
-          } else {
-            resourceRefusal = resourceRefusal == null ? required.name() : resourceRefusal;
-          }
-        }
+  private ResourceSpans resourceSpans(ResourceSpans rs, Tally tally) {
+    ResourceVerdict rv = resource(rs.getResource(), tally);
+    if (rv.refusal != null) {
+      int spans = 0;
+      for (ScopeSpans ss : rs.getScopeSpansList()) {
+        spans += ss.getSpansCount();
       }
-    }
-    AttrResult r = attributes(resource.getAttributesList(), tally, false);
-    resourceTags.addAll(r.tags);
-    if (resourceRefusal == null) {
-      resourceRefusal = r.refusal;
-    }
-    if (resourceRefusal != null) {
-      tally.add(resourceRefusal, Action.REFUSE, spans);
-      tally.refused += spans;
-      tally.refusedRules.add(resourceRefusal);
+      tally.refuse(rv.refusal, spans);
       return null;
     }
-    boolean changed = r.changed;
-    ResourceSpans.Builder out = ResourceSpans.newBuilder().setSchemaUrl(rs.getSchemaUrl())
-        .setResource(r.changed ? resource.toBuilder().clearAttributes().addAllAttributes(r.attributes).build() : resource);
+    boolean changed = rv.resource != rs.getResource();
+    ResourceSpans.Builder out = rs.toBuilder().clearScopeSpans().setResource(rv.resource);
     for (ScopeSpans ss : rs.getScopeSpansList()) {
-      ScopeSpans.Builder ssOut = ScopeSpans.newBuilder().setScope(ss.getScope()).setSchemaUrl(ss.getSchemaUrl());
+      ScopeSpans.Builder ssOut = ss.toBuilder().clearSpans();
       for (Span span : ss.getSpansList()) {
-        Span checked = span(span, resourceTags, tally);
+        Span checked = span(span, rv.tags, tally);
         if (checked != span) {
           changed = true;
         }
@@ -187,31 +188,158 @@ final class SchemaProcessor implements Processor {
 
   /** The span after the rules: itself when untouched, null when refused. */
   private Span span(Span span, TreeSet<String> resourceTags, Tally tally) {
-    AttrResult r = attributes(span.getAttributesList(), tally, true);
-    if (r.refusal != null) {
-      tally.add(r.refusal, Action.REFUSE, 1);
-      tally.refused++;
-      tally.refusedRules.add(r.refusal);
+    ItemVerdict v = item(span.getAttributesList(), resourceTags, tally);
+    return switch (v.outcome) {
+      case KEEP -> span;
+      case REFUSE -> null;
+      case CHANGE -> span.toBuilder().clearAttributes().addAllAttributes(v.attributes)
+          .setDroppedAttributesCount(span.getDroppedAttributesCount() + v.droppedByLimit).build();
+    };
+  }
+
+  // ---- logs: the same walk over ResourceLogs / ScopeLogs / LogRecord ----
+
+  /** Returns the batch itself when nothing was changed. */
+  private LogBatch apply(LogBatch batch, Tally tally) {
+    ExportLogsServiceRequest req = batch.request();
+    ExportLogsServiceRequest.Builder outReq = null;
+    for (int ri = 0; ri < req.getResourceLogsCount(); ri++) {
+      ResourceLogs rl = req.getResourceLogs(ri);
+      ResourceLogs fixed = resourceLogs(rl, tally);
+      if (fixed != rl && outReq == null) {
+        outReq = ExportLogsServiceRequest.newBuilder();
+        outReq.addAllResourceLogs(req.getResourceLogsList().subList(0, ri));
+      }
+      if (outReq != null && fixed != null) {
+        outReq.addResourceLogs(fixed);
+      }
+    }
+    return outReq == null ? batch : LogBatch.of(outReq.build());
+  }
+
+  /** The resource's log records after the rules: the same object when untouched, null when all are refused. */
+  private ResourceLogs resourceLogs(ResourceLogs rl, Tally tally) {
+    ResourceVerdict rv = resource(rl.getResource(), tally);
+    if (rv.refusal != null) {
+      int records = 0;
+      for (ScopeLogs sl : rl.getScopeLogsList()) {
+        records += sl.getLogRecordsCount();
+      }
+      tally.refuse(rv.refusal, records);
       return null;
+    }
+    boolean changed = rv.resource != rl.getResource();
+    ResourceLogs.Builder out = rl.toBuilder().clearScopeLogs().setResource(rv.resource);
+    for (ScopeLogs sl : rl.getScopeLogsList()) {
+      ScopeLogs.Builder slOut = sl.toBuilder().clearLogRecords();
+      for (LogRecord record : sl.getLogRecordsList()) {
+        LogRecord checked = logRecord(record, rv.tags, tally);
+        if (checked != record) {
+          changed = true;
+        }
+        if (checked != null) {
+          slOut.addLogRecords(checked);
+        }
+      }
+      if (slOut.getLogRecordsCount() > 0) {
+        out.addScopeLogs(slOut);
+      }
+    }
+    if (!changed) {
+      return rl;
+    }
+    return out.getScopeLogsCount() == 0 ? null : out.build();
+  }
+
+  /** The log record after the rules: itself when untouched, null when refused. Its body is not checked. */
+  private LogRecord logRecord(LogRecord record, TreeSet<String> resourceTags, Tally tally) {
+    ItemVerdict v = item(record.getAttributesList(), resourceTags, tally);
+    return switch (v.outcome) {
+      case KEEP -> record;
+      case REFUSE -> null;
+      case CHANGE -> record.toBuilder().clearAttributes().addAllAttributes(v.attributes)
+          .setDroppedAttributesCount(record.getDroppedAttributesCount() + v.droppedByLimit).build();
+    };
+  }
+
+  // ---- the rules, shared by both signals ----
+
+  /** What the rules make of one resource; applies to every item under it. */
+  private static final class ResourceVerdict {
+    /** The resource to pass on: the same object when untouched. */
+    Resource resource;
+    /** Rule names every item of the resource is tagged with. */
+    final TreeSet<String> tags = new TreeSet<>();
+    /** The rule that refuses every item of the resource, or null. */
+    String refusal;
+  }
+
+  private ResourceVerdict resource(Resource resource, Tally tally) {
+    ResourceVerdict v = new ResourceVerdict();
+    KeyRule required = config.required();
+    if (required != null) {
+      for (String key : required.exact()) {
+        if (!present(resource.getAttributesList(), key)) {
+          if (required.action() == Action.TAG) {
+            v.tags.add(required.name());
+          } else if (v.refusal == null) {
+            v.refusal = required.name();
+          }
+        }
+      }
+    }
+    AttrResult r = attributes(resource.getAttributesList(), tally, false);
+    v.tags.addAll(r.tags);
+    if (v.refusal == null) {
+      v.refusal = r.refusal;
+    }
+    v.resource = r.changed ? resource.toBuilder().clearAttributes().addAllAttributes(r.attributes).build() : resource;
+    return v;
+  }
+
+  /** What the rules make of one span's or log record's attributes. */
+  private static final class ItemVerdict {
+    enum Outcome { KEEP, CHANGE, REFUSE }
+
+    static final ItemVerdict KEEP = new ItemVerdict(Outcome.KEEP, null, 0);
+    static final ItemVerdict REFUSE = new ItemVerdict(Outcome.REFUSE, null, 0);
+
+    final Outcome outcome;
+    /** The item's new attributes (CHANGE only). */
+    final List<KeyValue> attributes;
+    /** Attributes removed by the count limit, to add to the item's {@code dropped_attributes_count}. */
+    final int droppedByLimit;
+
+    ItemVerdict(Outcome outcome, List<KeyValue> attributes, int droppedByLimit) {
+      this.outcome = outcome;
+      this.attributes = attributes;
+      this.droppedByLimit = droppedByLimit;
+    }
+  }
+
+  /** Evaluates the item's attributes and tallies the outcome (a refusal counts one item). */
+  private ItemVerdict item(List<KeyValue> itemAttributes, TreeSet<String> resourceTags, Tally tally) {
+    AttrResult r = attributes(itemAttributes, tally, true);
+    if (r.refusal != null) {
+      tally.refuse(r.refusal, 1);
+      return ItemVerdict.REFUSE;
     }
     TreeSet<String> tags = new TreeSet<>(resourceTags);
     tags.addAll(r.tags);
     if (!r.changed && tags.isEmpty()) {
-      return span;
+      return ItemVerdict.KEEP;
     }
     List<KeyValue> attrs = new ArrayList<>(r.attributes);
-    int dropped = r.droppedByLimit;
     if (!tags.isEmpty()) {
       tags.forEach(rule -> tally.add(rule, Action.TAG, 1));
       attrs.removeIf(kv -> kv.getKey().equals(config.tagAttribute()));
       attrs.add(KeyValue.newBuilder().setKey(config.tagAttribute())
           .setValue(AnyValue.newBuilder().setStringValue(String.join(",", tags))).build());
     }
-    return span.toBuilder().clearAttributes().addAllAttributes(attrs)
-        .setDroppedAttributesCount(span.getDroppedAttributesCount() + dropped).build();
+    return new ItemVerdict(ItemVerdict.Outcome.CHANGE, attrs, r.droppedByLimit);
   }
 
-  /** Attributes after the key, value-length and (for spans) count rules. */
+  /** Attributes after the key, value-length and (for items, not resources) count rules. */
   private static final class AttrResult {
     List<KeyValue> attributes;
     boolean changed;
@@ -220,7 +348,7 @@ final class SchemaProcessor implements Processor {
     final TreeSet<String> tags = new TreeSet<>();
   }
 
-  private AttrResult attributes(List<KeyValue> in, Tally tally, boolean isSpan) {
+  private AttrResult attributes(List<KeyValue> in, Tally tally, boolean isItem) {
     AttrResult r = new AttrResult();
     List<KeyValue> out = null;
     KeyRule allowed = config.allowed();
@@ -255,7 +383,7 @@ final class SchemaProcessor implements Processor {
     }
     List<KeyValue> result = out == null ? in : out;
     LimitRule max = config.maxAttributes();
-    if (isSpan && max != null && result.size() > max.limit()) {
+    if (isItem && max != null && result.size() > max.limit()) {
       if (!apply(max.name(), max.action(), r, tally)) {
         // fix: keep the first attributes; the rest count as dropped, as SDK attribute limits do.
         int over = result.size() - max.limit();

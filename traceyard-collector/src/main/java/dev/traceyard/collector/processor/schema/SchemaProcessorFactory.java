@@ -18,10 +18,12 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * The {@code schema} processor (traces): validates spans at the gateway against required resource
- * attributes, allowed / denied attribute keys (span and resource), a maximum attribute value length
- * and a maximum attribute count per span. Each rule is written either as its value (a list of keys,
- * a number) using the processor-wide {@code action}, or as a mapping with its own {@code action}.
+ * The {@code schema} processor (traces, logs): validates spans and log records at the gateway against
+ * required resource attributes, allowed / denied attribute keys (item and resource), a maximum
+ * attribute value length and a maximum attribute count per span or log record. Each rule is written
+ * either as its value (a list of keys, a number) using the processor-wide {@code action}, or as a
+ * mapping with its own {@code action}. Metrics pipelines are refused at config time (the service names
+ * the pipeline path): data points have no single attribute list the rules could apply to.
  */
 public final class SchemaProcessorFactory implements ProcessorFactory<SchemaConfig> {
   private static final String[] ACTIONS = {"fix", "tag", "refuse"};
@@ -33,7 +35,7 @@ public final class SchemaProcessorFactory implements ProcessorFactory<SchemaConf
 
   @Override
   public Set<Signal> signals() {
-    return EnumSet.of(Signal.TRACES);
+    return EnumSet.of(Signal.TRACES, Signal.LOGS);
   }
 
   @Override
@@ -139,6 +141,6 @@ public final class SchemaProcessorFactory implements ProcessorFactory<SchemaConf
 
   @Override
   public Processor create(ComponentSettings settings, SchemaConfig config, Signal signal, Consumer next) {
-    return new SchemaProcessor(settings, config, next);
+    return new SchemaProcessor(settings, config, signal, next);
   }
 }
