@@ -111,7 +111,8 @@ public final class QueryBench {
           client = v;
           break;
         default: throw new IllegalArgumentException("unknown option " + args[i]
-            + " (use --url --start MS --end MS --by-id N --search N --red N --warmup N --server-pid PID --latencies FILE --client urlconnection|httpclient | --count N)");
+            + " (use --url --start MS --end MS --by-id N --search N --red N --warmup N --server-pid PID"
+            + " --latencies FILE --client urlconnection|httpclient | --count N)");
       }
     }
     if (url == null || start <= 0 || end <= start) {
@@ -314,7 +315,8 @@ public final class QueryBench {
       }
     }
     if (http == null) {
-      http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+      http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+          .build();
     }
     HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofMinutes(5)).GET().build();
     HttpResponse<byte[]> response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
