@@ -14,11 +14,13 @@ import java.util.Objects;
  * @param queueFullWait how long a batch waits for room in a full queue before it is refused ({@code queue_full_wait},
  *     default 1s, 0 refuses at once)
  * @param memoryLimit DuckDB memory limit ({@code memory_limit}, default 1GB)
+ * @param checkpointThreshold DuckDB write-ahead log size at which a partition is checkpointed
+ *     ({@code checkpoint_threshold}, default 256MB)
  * @param queryEnabled whether the query API is served ({@code query.enabled}, default true)
  * @param queryEndpoint where the query API listens ({@code query.endpoint}, default localhost:16686)
  */
 public record TraceyardExporterConfig(Path dataDir, Duration retention, long queueSize, Duration queueFullWait,
-    String memoryLimit, boolean queryEnabled, HostPort queryEndpoint) {
+    String memoryLimit, String checkpointThreshold, boolean queryEnabled, HostPort queryEndpoint) {
 
   public static final String DEFAULT_DATA_DIR = "./data";
   public static final HostPort DEFAULT_QUERY_ENDPOINT = HostPort.of("localhost", 16686);
@@ -28,6 +30,7 @@ public record TraceyardExporterConfig(Path dataDir, Duration retention, long que
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(queueFullWait, "queueFullWait");
     Objects.requireNonNull(memoryLimit, "memoryLimit");
+    Objects.requireNonNull(checkpointThreshold, "checkpointThreshold");
     Objects.requireNonNull(queryEndpoint, "queryEndpoint");
   }
 }

@@ -63,10 +63,16 @@ public final class TraceyardExporterFactory implements ExporterFactory<Traceyard
       node.error("memory_limit", "invalid size '" + memoryLimit + "' (e.g. 512MB, 2GB)");
       memoryLimit = StoreOptions.DEFAULT_MEMORY_LIMIT;
     }
+    String checkpointThreshold = node.string("checkpoint_threshold", StoreOptions.DEFAULT_CHECKPOINT_THRESHOLD);
+    if (!Store.validMemoryLimit(checkpointThreshold)) {
+      node.error("checkpoint_threshold", "invalid size '" + checkpointThreshold + "' (e.g. 16MB, 256MB)");
+      checkpointThreshold = StoreOptions.DEFAULT_CHECKPOINT_THRESHOLD;
+    }
     ConfigNode query = node.child("query");
     boolean enabled = query.bool("enabled", true);
     HostPort endpoint = HostPort.read(query, "endpoint", TraceyardExporterConfig.DEFAULT_QUERY_ENDPOINT);
-    return new TraceyardExporterConfig(dataDir, retention, queueSize, queueFullWait, memoryLimit, enabled, endpoint);
+    return new TraceyardExporterConfig(dataDir, retention, queueSize, queueFullWait, memoryLimit, checkpointThreshold,
+        enabled, endpoint);
   }
 
   @Override
@@ -75,7 +81,8 @@ public final class TraceyardExporterFactory implements ExporterFactory<Traceyard
         .withRetention(config.retention())
         .withQueueItems(config.queueSize())
         .withQueueFullWait(config.queueFullWait())
-        .withMemoryLimit(config.memoryLimit());
+        .withMemoryLimit(config.memoryLimit())
+        .withCheckpointThreshold(config.checkpointThreshold());
     return new TraceyardExporter(settings, config, options);
   }
 }

@@ -34,13 +34,15 @@ class TraceyardExporterFactoryTest {
     assertThat(c.queueSize()).isEqualTo(200_000);
     assertThat(c.queueFullWait()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.memoryLimit()).isEqualTo("1GB");
+    assertThat(c.checkpointThreshold()).isEqualTo("256MB");
   }
 
   @Test
   void everyKey() throws Exception {
     ConfigErrors errors = new ConfigErrors();
     TraceyardExporterConfig c = parse("data_dir: /var/lib/traceyard\nretention: 24h\nqueue_size: 5000\n"
-        + "queue_full_wait: 0s\nmemory_limit: 512MB\nquery:\n  enabled: false\n  endpoint: 0.0.0.0:9999\n", errors);
+        + "queue_full_wait: 0s\nmemory_limit: 512MB\ncheckpoint_threshold: 64MB\n"
+        + "query:\n  enabled: false\n  endpoint: 0.0.0.0:9999\n", errors);
 
     assertThat(errors.list()).isEmpty();
     assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/traceyard"));
@@ -48,6 +50,7 @@ class TraceyardExporterFactoryTest {
     assertThat(c.queueSize()).isEqualTo(5000);
     assertThat(c.queueFullWait()).isZero();
     assertThat(c.memoryLimit()).isEqualTo("512MB");
+    assertThat(c.checkpointThreshold()).isEqualTo("64MB");
     assertThat(c.queryEnabled()).isFalse();
     assertThat(c.queryEndpoint()).isEqualTo(HostPort.of("0.0.0.0", 9999));
   }
@@ -56,7 +59,7 @@ class TraceyardExporterFactoryTest {
   void badValuesAndUnknownKeys_areReportedWithTheirPath() throws Exception {
     ConfigErrors errors = new ConfigErrors();
     parse("data_dir: ''\nretention: 30m\nqueue_size: 0\nqueue_full_wait: 10s\nmemory_limit: lots\n"
-        + "query:\n  endpoint: nowhere\n"
+        + "checkpoint_threshold: often\nquery:\n  endpoint: nowhere\n"
         + "  enabeld: true\nretension: 1h\n", errors);
 
     assertThat(errors.list()).containsExactlyInAnyOrder(
@@ -65,9 +68,10 @@ class TraceyardExporterFactoryTest {
         "exporters.traceyard.queue_size: must be between 1 and 100000000, got 0",
         "exporters.traceyard.queue_full_wait: must be at most 5s, got 10s",
         "exporters.traceyard.memory_limit: invalid size 'lots' (e.g. 512MB, 2GB)",
+        "exporters.traceyard.checkpoint_threshold: invalid size 'often' (e.g. 16MB, 256MB)",
         "exporters.traceyard.query.endpoint: invalid endpoint 'nowhere': expected host:port, e.g. localhost:4317",
-        "exporters.traceyard.retension: unknown key 'retension' (known keys: data_dir, memory_limit, query,"
-            + " queue_full_wait, queue_size, retention)",
+        "exporters.traceyard.retension: unknown key 'retension' (known keys: checkpoint_threshold, data_dir,"
+            + " memory_limit, query, queue_full_wait, queue_size, retention)",
         "exporters.traceyard.query.enabeld: unknown key 'enabeld' (known keys: enabled, endpoint)");
   }
 }

@@ -72,7 +72,10 @@ public final class Store implements AutoCloseable {
     this.writer = new StoreWriter(this, appendConn, options, metrics, log, committedSeq);
   }
 
-  /** True when {@code limit} is a size DuckDB accepts as {@code memory_limit}, e.g. {@code 512MB}. */
+  /**
+   * True when {@code limit} is a size DuckDB accepts as {@code memory_limit} (or
+   * {@code checkpoint_threshold}), e.g. {@code 512MB}.
+   */
   public static boolean validMemoryLimit(String limit) {
     return MEMORY_LIMIT.matcher(limit.trim()).matches();
   }
@@ -86,6 +89,9 @@ public final class Store implements AutoCloseable {
       throws StoreException {
     if (!validMemoryLimit(options.memoryLimit())) {
       throw new StoreException("invalid memory limit '" + options.memoryLimit() + "' (e.g. 512MB, 2GB)");
+    }
+    if (!validMemoryLimit(options.checkpointThreshold())) {
+      throw new StoreException("invalid checkpoint threshold '" + options.checkpointThreshold() + "' (e.g. 16MB, 256MB)");
     }
     Path dataDir = options.dataDir();
     Path partitionDir = dataDir.resolve(PARTITIONS_DIR);
@@ -101,6 +107,7 @@ public final class Store implements AutoCloseable {
       root = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:");
       try (Statement s = root.createStatement()) {
         s.execute("SET memory_limit = '" + options.memoryLimit().trim() + "'");
+        s.execute("SET checkpoint_threshold = '" + options.checkpointThreshold().trim() + "'");
         Path tmp = dataDir.resolve("tmp").toAbsolutePath();
         s.execute("SET temp_directory = '" + tmp.toString().replace("'", "''") + "'");
         // Never reach out to the network for extensions from inside a collector.

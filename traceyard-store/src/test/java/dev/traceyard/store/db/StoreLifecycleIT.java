@@ -210,6 +210,42 @@ class StoreLifecycleIT {
   }
 
   @Test
+  void checkpointThreshold_isWhatDuckDbUses() throws Exception {
+    String expected;
+    try (java.sql.Connection fresh = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement s = fresh.createStatement()) {
+      s.execute("SET checkpoint_threshold = '64MB'");
+      expected = setting(s);
+    }
+    try (Store store = Store.open(StoreOptions.defaults(dir).withCheckpointThreshold("64MB"), SelfTelemetry.forTesting(),
+        ComponentId.of("traceyard"), LoggerFactory.getLogger("test"))) {
+      org.duckdb.DuckDBConnection c = store.pool().borrow();
+      try (java.sql.Statement s = c.createStatement()) {
+        assertThat(setting(s)).isEqualTo(expected).isNotEqualTo(defaultSetting());
+      } finally {
+        store.pool().release(c);
+      }
+    }
+    assertThatThrownBy(() -> Store.open(StoreOptions.defaults(dir).withCheckpointThreshold("often"),
+        SelfTelemetry.forTesting(), ComponentId.of("traceyard"), LoggerFactory.getLogger("test")))
+        .isInstanceOf(StoreException.class).hasMessageContaining("invalid checkpoint threshold 'often'");
+  }
+
+  private static String setting(java.sql.Statement s) throws java.sql.SQLException {
+    try (java.sql.ResultSet r = s.executeQuery("SELECT current_setting('checkpoint_threshold')")) {
+      r.next();
+      return r.getString(1);
+    }
+  }
+
+  private static String defaultSetting() throws java.sql.SQLException {
+    try (java.sql.Connection fresh = java.sql.DriverManager.getConnection("jdbc:duckdb:");
+        java.sql.Statement s = fresh.createStatement()) {
+      return setting(s);
+    }
+  }
+
+  @Test
   void fullWriteQueue_refusesAsThrottled_thenAcceptsOnceDrained() throws Exception {
     MutableClock clock = new MutableClock(StoreHarness.T0);
     StoreOptions options = StoreHarness.options(dir, clock).withQueueItems(10).withQueueFullWait(Duration.ZERO);
