@@ -106,8 +106,9 @@ final class TraceQualityProcessor implements Processor {
       metrics.outgoing(Signal.TRACES, spans);
     }
     // A retryable refusal comes back: its client sends the same spans again, and analysing them twice
-    // would count them twice (and see duplicate span ids). Data refused for good is still analysed:
-    // what it says about the instrumentation is true whether or not it was stored.
+    // would count them twice (a re-sent root span would even make a false multiple_roots finding).
+    // Data refused for good is still analysed: what it says about the instrumentation is true whether
+    // or not it was stored.
     if (!r.isRetryable()) {
       enqueueForAnalysis(request, spans);
     }
