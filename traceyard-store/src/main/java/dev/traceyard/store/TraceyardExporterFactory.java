@@ -59,12 +59,12 @@ public final class TraceyardExporterFactory implements ExporterFactory<Traceyard
       queueFullWait = StoreOptions.DEFAULT_QUEUE_FULL_WAIT;
     }
     String memoryLimit = node.string("memory_limit", StoreOptions.DEFAULT_MEMORY_LIMIT);
-    if (!Store.validMemoryLimit(memoryLimit)) {
+    if (!Store.validSize(memoryLimit)) {
       node.error("memory_limit", "invalid size '" + memoryLimit + "' (e.g. 512MB, 2GB)");
       memoryLimit = StoreOptions.DEFAULT_MEMORY_LIMIT;
     }
     String checkpointThreshold = node.string("checkpoint_threshold", StoreOptions.DEFAULT_CHECKPOINT_THRESHOLD);
-    if (!Store.validMemoryLimit(checkpointThreshold)) {
+    if (!Store.validSize(checkpointThreshold)) {
       node.error("checkpoint_threshold", "invalid size '" + checkpointThreshold + "' (e.g. 16MB, 256MB)");
       checkpointThreshold = StoreOptions.DEFAULT_CHECKPOINT_THRESHOLD;
     }

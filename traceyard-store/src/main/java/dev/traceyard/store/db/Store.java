@@ -36,7 +36,7 @@ public final class Store implements AutoCloseable {
   private static final int READ_CONNECTIONS = 4;
   private static final int BLOCK_SIZE = 64 * 1024;
   private static final String COMPACTING = ".compacting";
-  private static final Pattern MEMORY_LIMIT = Pattern.compile("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)",
+  private static final Pattern SIZE = Pattern.compile("\\d+(\\.\\d+)?\\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)",
       Pattern.CASE_INSENSITIVE);
 
   private final StoreOptions options;
@@ -73,11 +73,11 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * True when {@code limit} is a size DuckDB accepts as {@code memory_limit} (or
-   * {@code checkpoint_threshold}), e.g. {@code 512MB}.
+   * True when {@code size} is a size DuckDB accepts for {@code memory_limit} or
+   * {@code checkpoint_threshold}, e.g. {@code 512MB}.
    */
-  public static boolean validMemoryLimit(String limit) {
-    return MEMORY_LIMIT.matcher(limit.trim()).matches();
+  public static boolean validSize(String size) {
+    return SIZE.matcher(size.trim()).matches();
   }
 
   /**
@@ -87,11 +87,12 @@ public final class Store implements AutoCloseable {
    */
   public static Store open(StoreOptions options, SelfTelemetry telemetry, ComponentId id, Logger log)
       throws StoreException {
-    if (!validMemoryLimit(options.memoryLimit())) {
+    if (!validSize(options.memoryLimit())) {
       throw new StoreException("invalid memory limit '" + options.memoryLimit() + "' (e.g. 512MB, 2GB)");
     }
-    if (!validMemoryLimit(options.checkpointThreshold())) {
-      throw new StoreException("invalid checkpoint threshold '" + options.checkpointThreshold() + "' (e.g. 16MB, 256MB)");
+    if (!validSize(options.checkpointThreshold())) {
+      throw new StoreException("invalid checkpoint threshold '" + options.checkpointThreshold()
+          + "' (e.g. 16MB, 256MB)");
     }
     Path dataDir = options.dataDir();
     Path partitionDir = dataDir.resolve(PARTITIONS_DIR);
