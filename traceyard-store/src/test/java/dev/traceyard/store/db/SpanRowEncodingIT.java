@@ -96,6 +96,48 @@ class SpanRowEncodingIT {
   }
 
   @Test
+  void writeGroup_joinsATracesScatteredSpansIntoOneRun_andBreaksEqualStartsByTraceId() throws Exception {
+    // Two traces starting together, their spans interleaved and the children before their parents;
+    // a third trace starting earlier arrives last.
+    TraceId a = TestData.traceId(5);
+    TraceId b = TestData.traceId(3);
+    TraceId first = TestData.traceId(7);
+    long t;
+    try (StoreHarness store = StoreHarness.start(dir)) {
+      t = store.clock.nanos() - 60_000 * MS;
+      store.send(TestData.request(TestData.resource("svc"), span(a, 2, t + MS), span(b, 3, t + 2 * MS),
+          span(a, 1, t), span(b, 1, t), span(a, 3, t + MS), span(b, 2, t + MS), span(first, 1, t - MS)));
+      store.flush();
+      for (TraceId id : List.of(a, b, first)) {
+        List<Span> spans = OtlpJson.decodeTraces(store.getBytes("/api/v1/traces/" + id.toHex()).body())
+            .getResourceSpans(0).getScopeSpans(0).getSpansList();
+        assertThat(spans).extracting(Span::getName).hasSize(id.equals(first) ? 1 : 3);
+        assertThat(spans).filteredOn(sp -> !sp.getName().equals("op1"))
+            .allSatisfy(sp -> assertThat(sp.getParentSpanId()).isEqualTo(TestData.spanId(1)));
+      }
+    }
+    try (Connection c = DriverManager.getConnection("jdbc:duckdb:" + partitionFile());
+        Statement s = c.createStatement()) {
+      List<String> rows = new ArrayList<>();
+      // Spans 2 and 3 of a start together: they keep their arrival order; each trace's spans are one run.
+      try (ResultSet r = s.executeQuery("SELECT trace_lo, name, parent_off FROM spans ORDER BY sid")) {
+        while (r.next()) {
+          rows.add(r.getLong(1) + " " + r.getString(2) + " " + r.getObject(3));
+        }
+      }
+      assertThat(rows).containsExactly(
+          first.lo() + " op1 null",
+          b.lo() + " op1 null", b.lo() + " op2 1", b.lo() + " op3 2",
+          a.lo() + " op1 null", a.lo() + " op2 1", a.lo() + " op3 2");
+      try (ResultSet r = s.executeQuery("SELECT string_agg(min_sid || '+' || span_count, ' ' ORDER BY min_sid)"
+          + " FROM trace_index")) {
+        assertThat(r.next()).isTrue();
+        assertThat(r.getString(1)).isEqualTo("0+1 1+3 4+3");
+      }
+    }
+  }
+
+  @Test
   void partitionWrittenBeforeExtrasAndEndOffsets_servesItsTracesAndLogsUnchanged_andTakesNewRows() throws Exception {
     TraceId old = TestData.traceId(1);
     TraceId added = TestData.traceId(2);
