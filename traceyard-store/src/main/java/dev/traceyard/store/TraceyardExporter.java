@@ -10,6 +10,7 @@ import dev.traceyard.collector.telemetry.RateLimitedLogger;
 import dev.traceyard.store.db.Store;
 import dev.traceyard.store.db.StoreOptions;
 import dev.traceyard.store.http.QueryServer;
+import dev.traceyard.store.http.QueryWarmUp;
 import dev.traceyard.store.query.QueryService;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -30,6 +31,7 @@ public final class TraceyardExporter implements Exporter {
   private volatile Store store;
   private volatile QueryService queryService;
   private volatile QueryServer server;
+  private volatile QueryWarmUp warmUp;
 
   TraceyardExporter(ComponentSettings settings, TraceyardExporterConfig config, StoreOptions options) {
     this.settings = settings;
@@ -58,6 +60,7 @@ public final class TraceyardExporter implements Exporter {
             + rootMessage(e), e);
       }
       settings.logger().info("query API listening on {} (native /api/v1, Jaeger-compatible /api)", server.address());
+      warmUp = QueryWarmUp.start(qs, config.queryWarmUp(), settings.logger());
     }
     settings.logger().info("storing telemetry in {} (retention {})", options.dataDir().toAbsolutePath().normalize(),
         Durations.format(options.retention()));
@@ -91,6 +94,10 @@ public final class TraceyardExporter implements Exporter {
 
   @Override
   public void shutdown() {
+    QueryWarmUp w = warmUp;
+    if (w != null) {
+      w.stop(SHUTDOWN_TIMEOUT); // before the store closes under it
+    }
     QueryServer srv = server;
     if (srv != null) {
       srv.stop();

@@ -18,12 +18,15 @@ import java.util.Objects;
  *     ({@code checkpoint_threshold}, default 256MB)
  * @param queryEnabled whether the query API is served ({@code query.enabled}, default true)
  * @param queryEndpoint where the query API listens ({@code query.endpoint}, default localhost:16686)
+ * @param queryWarmUp how long, at most, stored traces are looked up in the background after a start so
+ *     that users' first lookups are not slow ({@code query.warm_up}, default 10s, 0 = none)
  */
 public record TraceyardExporterConfig(Path dataDir, Duration retention, long queueSize, Duration queueFullWait,
-    String memoryLimit, String checkpointThreshold, boolean queryEnabled, HostPort queryEndpoint) {
+    String memoryLimit, String checkpointThreshold, boolean queryEnabled, HostPort queryEndpoint, Duration queryWarmUp) {
 
   public static final String DEFAULT_DATA_DIR = "./data";
   public static final HostPort DEFAULT_QUERY_ENDPOINT = HostPort.of("localhost", 16686);
+  public static final Duration DEFAULT_QUERY_WARM_UP = Duration.ofSeconds(10);
 
   public TraceyardExporterConfig {
     Objects.requireNonNull(dataDir, "dataDir");
@@ -32,5 +35,6 @@ public record TraceyardExporterConfig(Path dataDir, Duration retention, long que
     Objects.requireNonNull(memoryLimit, "memoryLimit");
     Objects.requireNonNull(checkpointThreshold, "checkpointThreshold");
     Objects.requireNonNull(queryEndpoint, "queryEndpoint");
+    Objects.requireNonNull(queryWarmUp, "queryWarmUp");
   }
 }

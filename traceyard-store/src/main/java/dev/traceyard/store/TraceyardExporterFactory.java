@@ -20,6 +20,7 @@ import java.util.Set;
 public final class TraceyardExporterFactory implements ExporterFactory<TraceyardExporterConfig> {
   public static final String TYPE = "traceyard";
   private static final Duration MAX_QUEUE_FULL_WAIT = Duration.ofSeconds(5);
+  private static final Duration MAX_QUERY_WARM_UP = Duration.ofMinutes(10);
 
   @Override
   public String type() {
@@ -71,8 +72,14 @@ public final class TraceyardExporterFactory implements ExporterFactory<Traceyard
     ConfigNode query = node.child("query");
     boolean enabled = query.bool("enabled", true);
     HostPort endpoint = HostPort.read(query, "endpoint", TraceyardExporterConfig.DEFAULT_QUERY_ENDPOINT);
+    Duration warmUp = query.nonNegativeDuration("warm_up", TraceyardExporterConfig.DEFAULT_QUERY_WARM_UP);
+    if (warmUp.compareTo(MAX_QUERY_WARM_UP) > 0) {
+      query.error("warm_up", "must be at most " + Durations.format(MAX_QUERY_WARM_UP) + ", got "
+          + Durations.format(warmUp));
+      warmUp = TraceyardExporterConfig.DEFAULT_QUERY_WARM_UP;
+    }
     return new TraceyardExporterConfig(dataDir, retention, queueSize, queueFullWait, memoryLimit, checkpointThreshold,
-        enabled, endpoint);
+        enabled, endpoint, warmUp);
   }
 
   @Override

@@ -35,6 +35,7 @@ class TraceyardExporterFactoryTest {
     assertThat(c.queueFullWait()).isEqualTo(Duration.ofSeconds(1));
     assertThat(c.memoryLimit()).isEqualTo("1GB");
     assertThat(c.checkpointThreshold()).isEqualTo("256MB");
+    assertThat(c.queryWarmUp()).isEqualTo(Duration.ofSeconds(10));
   }
 
   @Test
@@ -42,7 +43,7 @@ class TraceyardExporterFactoryTest {
     ConfigErrors errors = new ConfigErrors();
     TraceyardExporterConfig c = parse("data_dir: /var/lib/traceyard\nretention: 24h\nqueue_size: 5000\n"
         + "queue_full_wait: 0s\nmemory_limit: 512MB\ncheckpoint_threshold: 64MB\n"
-        + "query:\n  enabled: false\n  endpoint: 0.0.0.0:9999\n", errors);
+        + "query:\n  enabled: false\n  endpoint: 0.0.0.0:9999\n  warm_up: 0s\n", errors);
 
     assertThat(errors.list()).isEmpty();
     assertThat(c.dataDir()).isEqualTo(Path.of("/var/lib/traceyard"));
@@ -53,13 +54,14 @@ class TraceyardExporterFactoryTest {
     assertThat(c.checkpointThreshold()).isEqualTo("64MB");
     assertThat(c.queryEnabled()).isFalse();
     assertThat(c.queryEndpoint()).isEqualTo(HostPort.of("0.0.0.0", 9999));
+    assertThat(c.queryWarmUp()).isZero();
   }
 
   @Test
   void badValuesAndUnknownKeys_areReportedWithTheirPath() throws Exception {
     ConfigErrors errors = new ConfigErrors();
     parse("data_dir: ''\nretention: 30m\nqueue_size: 0\nqueue_full_wait: 10s\nmemory_limit: lots\n"
-        + "checkpoint_threshold: often\nquery:\n  endpoint: nowhere\n"
+        + "checkpoint_threshold: often\nquery:\n  endpoint: nowhere\n  warm_up: 1h\n"
         + "  enabeld: true\nretension: 1h\n", errors);
 
     assertThat(errors.list()).containsExactlyInAnyOrder(
@@ -70,8 +72,9 @@ class TraceyardExporterFactoryTest {
         "exporters.traceyard.memory_limit: invalid size 'lots' (e.g. 512MB, 2GB)",
         "exporters.traceyard.checkpoint_threshold: invalid size 'often' (e.g. 16MB, 256MB)",
         "exporters.traceyard.query.endpoint: invalid endpoint 'nowhere': expected host:port, e.g. localhost:4317",
+        "exporters.traceyard.query.warm_up: must be at most 10m, got 1h",
         "exporters.traceyard.retension: unknown key 'retension' (known keys: checkpoint_threshold, data_dir,"
             + " memory_limit, query, queue_full_wait, queue_size, retention)",
-        "exporters.traceyard.query.enabeld: unknown key 'enabeld' (known keys: enabled, endpoint)");
+        "exporters.traceyard.query.enabeld: unknown key 'enabeld' (known keys: enabled, endpoint, warm_up)");
   }
 }

@@ -38,6 +38,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -153,6 +154,30 @@ public final class QueryService {
       }
       return out;
     }
+  }
+
+  /**
+   * Up to {@code n} distinct ids of stored traces, sampled from the newest partitions' trace index
+   * first (what users are likeliest to open); empty when nothing is stored. For warming the read path
+   * up after a start ({@code QueryWarmUp}).
+   */
+  public List<TraceId> sampleTraceIds(int n) {
+    Set<TraceId> out = new LinkedHashSet<>();
+    try (Partitions.Lease lease = store.partitions().lease()) {
+      List<Partition> parts = new ArrayList<>(lease.all());
+      Collections.reverse(parts);
+      for (Partition p : parts) {
+        int want = n - out.size();
+        if (want <= 0) {
+          break;
+        }
+        // A reservoir over the narrow index (one pass, a few ms per million traces); a fixed seed
+        // keeps the choice reproducible for a given store.
+        query(new Sql().add("SELECT trace_hi, trace_lo FROM " + p.alias() + ".trace_index USING SAMPLE reservoir("
+            + want + " ROWS) REPEATABLE (7)"), r -> out.add(new TraceId(r.getLong(1), r.getLong(2))));
+      }
+    }
+    return new ArrayList<>(out);
   }
 
   /** The columns of the trace-by-id span statement, read by {@link #spanRow}. */
