@@ -60,12 +60,21 @@ public final class TraceyardExporter implements Exporter {
             + rootMessage(e), e);
       }
       settings.logger().info("query API listening on {} (native /api/v1, Jaeger-compatible /api)", server.address());
-      warmUp = QueryWarmUp.start(qs, config.queryWarmUp(), settings.logger());
     }
     settings.logger().info("storing telemetry in {} (retention {})", options.dataDir().toAbsolutePath().normalize(),
         Durations.format(options.retention()));
     queryService = qs;
     store = s;
+  }
+
+  /** Once the receivers listen: the query warm-up would otherwise compete with the rest of the start-up. */
+  @Override
+  public void ready() {
+    QueryServer srv = server;
+    QueryService qs = queryService;
+    if (srv != null && qs != null) {
+      warmUp = QueryWarmUp.start(qs, srv.address(), config.queryWarmUp(), settings.logger());
+    }
   }
 
   @Override

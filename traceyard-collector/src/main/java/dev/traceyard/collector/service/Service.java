@@ -203,6 +203,7 @@ public final class Service implements Host {
     }
     ready = true;
     extensions.values().forEach(Extension::ready);
+    exporters.values().forEach(Exporter::ready);
     LOG.info("everything is ready: {} pipeline(s) running: {}", config.pipelines.size(), config.pipelineIds());
   }
 

@@ -90,6 +90,17 @@ class ServiceTest {
   }
 
   @Test
+  void exporters_areToldOnceThatEverythingStarted_afterTheReceivers() throws Exception {
+    start(CONFIG);
+    PushReceiver r = (PushReceiver) service.receiver(ComponentId.parse("push"));
+    for (String id : new String[] {"recording/a", "recording/b"}) {
+      RecordingExporter e = (RecordingExporter) service.exporter(ComponentId.parse(id));
+      assertThat(e.readyAt).as(id).hasSize(1);
+      assertThat(e.readyAt.get(0)).as(id).isGreaterThan(r.startedAt);
+    }
+  }
+
+  @Test
   void signalsAreRoutedOnlyToTheirPipelines() throws Exception {
     start(CONFIG);
     PushReceiver r = (PushReceiver) service.receiver(ComponentId.parse("push"));

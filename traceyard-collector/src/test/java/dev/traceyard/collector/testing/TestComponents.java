@@ -49,11 +49,15 @@ public final class TestComponents {
     }
   }
 
+  /** Numbers lifecycle calls across components, to check their order. */
+  public static final java.util.concurrent.atomic.AtomicLong SEQUENCE = new java.util.concurrent.atomic.AtomicLong();
+
   /** A receiver whose consumer tests call directly. */
   public static final class PushReceiver implements Receiver {
     public final Consumer next;
     public final Set<Signal> wired;
     public volatile boolean started;
+    public volatile long startedAt;
     public volatile boolean stopped;
 
     PushReceiver(Consumer next, Set<Signal> wired) {
@@ -64,6 +68,7 @@ public final class TestComponents {
     @Override
     public void start(dev.traceyard.collector.component.Host host) {
       started = true;
+      startedAt = SEQUENCE.incrementAndGet();
     }
 
     @Override
@@ -164,6 +169,12 @@ public final class TestComponents {
   public static final class RecordingExporter implements Exporter {
     public final List<Batch> batches = new CopyOnWriteArrayList<>();
     public volatile ConsumeResult answer = ConsumeResult.success();
+    public final List<Long> readyAt = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void ready() {
+      readyAt.add(SEQUENCE.incrementAndGet());
+    }
 
     @Override
     public ConsumeResult consume(Batch batch) {

@@ -8,6 +8,9 @@ import dev.traceyard.store.StoreHarness;
 import dev.traceyard.store.TestData;
 import dev.traceyard.store.query.QueryService;
 import dev.traceyard.store.query.TraceId;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +36,11 @@ class QueryWarmUpIT {
     return ids;
   }
 
+  private static QueryWarmUp warmUp(StoreHarness store, Duration budget) {
+    return QueryWarmUp.start(store.exporter.queryService(), store.exporter.queryAddress(), budget,
+        LoggerFactory.getLogger(QueryWarmUpIT.class));
+  }
+
   @Test
   void looksUpEveryStoredTrace_whenThereAreFewerThanTheLimit() throws Exception {
     try (StoreHarness store = StoreHarness.start(dir)) {
@@ -42,7 +50,7 @@ class QueryWarmUpIT {
       assertThat(qs.sampleTraceIds(100)).containsExactlyInAnyOrderElementsOf(ids);
       assertThat(qs.sampleTraceIds(10)).hasSize(10).doesNotHaveDuplicates().isSubsetOf(ids);
 
-      QueryWarmUp w = QueryWarmUp.start(qs, Duration.ofMinutes(1), LoggerFactory.getLogger(QueryWarmUpIT.class));
+      QueryWarmUp w = warmUp(store, Duration.ofMinutes(1));
       await().atMost(Duration.ofSeconds(30)).until(w::done);
       assertThat(w.lookups()).isEqualTo(25);
       // The store still answers as before.
@@ -55,16 +63,31 @@ class QueryWarmUpIT {
     try (StoreHarness store = StoreHarness.start(dir)) {
       QueryService qs = store.exporter.queryService();
       assertThat(qs.sampleTraceIds(100)).isEmpty();
-      QueryWarmUp empty = QueryWarmUp.start(qs, Duration.ofMinutes(1), LoggerFactory.getLogger(QueryWarmUpIT.class));
+      QueryWarmUp empty = warmUp(store, Duration.ofMinutes(1));
       await().atMost(Duration.ofSeconds(30)).until(empty::done);
       assertThat(empty.lookups()).isZero();
 
       store(store, 5);
-      QueryWarmUp noTime = QueryWarmUp.start(qs, Duration.ofNanos(1), LoggerFactory.getLogger(QueryWarmUpIT.class));
+      QueryWarmUp noTime = warmUp(store, Duration.ofNanos(1));
       await().atMost(Duration.ofSeconds(30)).until(noTime::done);
       assertThat(noTime.lookups()).isZero();
 
-      assertThat(QueryWarmUp.start(qs, Duration.ZERO, LoggerFactory.getLogger(QueryWarmUpIT.class))).isNull();
+      assertThat(warmUp(store, Duration.ZERO)).isNull();
+    }
+  }
+
+  @Test
+  void givesUp_whenTheQueryApiDoesNotAnswer() throws Exception {
+    try (StoreHarness store = StoreHarness.start(dir)) {
+      store(store, 5);
+      InetSocketAddress closed;
+      try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        closed = new InetSocketAddress("127.0.0.1", s.getLocalPort());
+      }
+      QueryWarmUp w = QueryWarmUp.start(store.exporter.queryService(), closed, Duration.ofMinutes(1),
+          LoggerFactory.getLogger(QueryWarmUpIT.class));
+      await().atMost(Duration.ofSeconds(30)).until(w::done);
+      assertThat(w.lookups()).isZero();
     }
   }
 
@@ -72,8 +95,7 @@ class QueryWarmUpIT {
   void stop_endsTheWarmUpBeforeTheStoreCloses() throws Exception {
     try (StoreHarness store = StoreHarness.start(dir)) {
       store(store, 200);
-      QueryWarmUp w = QueryWarmUp.start(store.exporter.queryService(), Duration.ofMinutes(1),
-          LoggerFactory.getLogger(QueryWarmUpIT.class));
+      QueryWarmUp w = warmUp(store, Duration.ofMinutes(1));
       w.stop(Duration.ofSeconds(30));
 
       assertThat(w.done()).as("stop returns once the lookup in progress has ended").isTrue();
