@@ -16,7 +16,8 @@ public final class ProcessorMetrics {
     incoming = t.counter("traceyard_processor_incoming_items", "Items handed to the processor.", "processor", "signal");
     outgoing = t.counter("traceyard_processor_outgoing_items", "Items the processor passed on.", "processor", "signal");
     refused = t.counter("traceyard_processor_refused_items",
-        "Items the processor refused with a retryable error (e.g. memory limit).", "processor", "signal");
+        "Items the processor refused back to the caller (e.g. memory limit, retryable; schema reject_request, "
+            + "permanent).", "processor", "signal");
     dropped = t.counter("traceyard_processor_dropped_items",
         "Items the processor dropped after accepting them (e.g. export failed on flush).", "processor", "signal");
   }

@@ -84,6 +84,17 @@ final class ConnectionWatch {
     return Verdict.FAILING;
   }
 
+  /**
+   * Restarts the clock without ending an outage: for a client that asks the brokers nothing between
+   * bursts of work (the gateway's decisions reader), silence while idle is no outage. Silence from
+   * {@code now} on counts again; an outage already reported stays reported until the next answer,
+   * which then gives {@link Verdict#RECOVERED}.
+   */
+  void resume(long now) {
+    lastAnswerAt = now;
+    nextReportAt = now + thresholdNanos;
+  }
+
   /** Notes that a broker refused this client's SASL or TLS settings: that, not the connection, is the problem. */
   void authenticationFailed() {
     authenticationFailed = true;

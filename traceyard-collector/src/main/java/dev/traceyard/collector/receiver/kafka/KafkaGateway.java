@@ -6,6 +6,7 @@ import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.consumer.Consumer;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.data.TraceBatch;
+import dev.traceyard.collector.kafka.KafkaClientConfig;
 import dev.traceyard.collector.processor.tailsampling.DecisionLog;
 import dev.traceyard.collector.processor.tailsampling.DecisionRecord;
 import dev.traceyard.collector.processor.tailsampling.PartitionedTailSampler;
@@ -16,18 +17,25 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
@@ -37,9 +45,18 @@ import org.slf4j.Logger;
  * fed with each message's partition and offset, commits gated to the oldest trace not yet durably
  * decided, and decisions stored in a compacted topic, record key = trace id, in the same partition
  * number as the trace's data, so they move with it. See docs/deployment.md, "Gateway pool on Kafka".
+ *
+ * <p>The decisions reader asks the brokers something only while partitions are being assigned, and
+ * like every Kafka consumer it says nothing when no broker answers. So while it reads, its calls are
+ * made in slices of at most a second and a {@link ConnectionWatch} (threshold {@code session_timeout},
+ * resumed at every read: silence while idle is no outage) is fed between them: each interval without
+ * an answer is counted in {@code traceyard_kafka_receiver_connection_failures{topic=<decisions topic>}}
+ * and logged (rate-limited) with the settings to check, and the first answer afterwards once.
  */
 final class KafkaGateway implements CommitGate, DecisionLog {
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+  /** Longest slice of a blocking reader call: how often the watch is fed and a stop is noticed. */
+  private static final Duration SLICE_MAX = Duration.ofSeconds(1);
 
   private final String decisionsTopic;
   private final Logger logger;
@@ -50,7 +67,17 @@ final class KafkaGateway implements CommitGate, DecisionLog {
   private final CounterDataPoint written;
   private final CounterDataPoint writeFailures;
   private final CounterDataPoint loaded;
+  private final KafkaClientConfig client;
+  private final CounterDataPoint connectionFailures;
+  private final RateLimitedLogger connectionLog;
+  /** Used by the thread that calls {@link #assigned} (the traces consumer loop's). */
+  private final ConnectionWatch watch;
+  private final Duration slice;
+  /** Reader calls that returned a broker's answer (metadata, end offsets); fetch responses are the client's count. */
+  private long answers;
   private volatile boolean halted;
+  /** Set by {@link #stopReading}: a read in progress gives up at its next slice. */
+  private volatile boolean stopping;
 
   KafkaGateway(ComponentSettings settings, KafkaReceiverConfig config, Map<String, Object> clientProps, Consumer next) {
     KafkaReceiverConfig.Gateway gw = config.gateway();
@@ -76,6 +103,14 @@ final class KafkaGateway implements CommitGate, DecisionLog {
         .labelValues(id, decisionsTopic);
     this.loaded = t.counter("traceyard_kafka_receiver_decisions_loaded", "Gateway mode: decisions read from the "
         + "decisions topic when partitions were assigned.", "receiver", "topic").labelValues(id, decisionsTopic);
+    this.client = config.client();
+    // Same series name and help as the traces consumer loop's, told apart by the topic label.
+    this.connectionFailures = t.counter(PartitionedConsumerLoop.CONNECTION_FAILURES,
+        PartitionedConsumerLoop.CONNECTION_FAILURES_HELP, "receiver", "topic").labelValues(id, decisionsTopic);
+    this.connectionLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
+    this.watch = new ConnectionWatch(config.sessionTimeout(), System.nanoTime());
+    Duration quarter = config.sessionTimeout().dividedBy(4);
+    this.slice = quarter.compareTo(SLICE_MAX) < 0 ? quarter : SLICE_MAX;
     this.sampler = new PartitionedTailSampler(settings, gw.tailSampling(), next, this);
   }
 
@@ -100,9 +135,15 @@ final class KafkaGateway implements CommitGate, DecisionLog {
     Set<Integer> numbers = new TreeSet<>();
     partitions.forEach(tp -> numbers.add(tp.partition()));
     int available;
+    watch.resume(System.nanoTime());
     try {
-      List<PartitionInfo> infos = reader.partitionsFor(decisionsTopic, READ_TIMEOUT);
+      List<PartitionInfo> infos = sliced(s -> reader.partitionsFor(decisionsTopic, s),
+          System.nanoTime() + READ_TIMEOUT.toNanos());
+      answers++;
       available = infos == null ? 0 : infos.size();
+    } catch (WakeupException e) {
+      numbers.forEach(n -> sampler.assigned(n, List.of()));
+      return;
     } catch (KafkaException e) {
       logger.error("cannot read decisions topic {}: {}; late spans of moved traces will be decided again",
           decisionsTopic, e.toString());
@@ -134,13 +175,16 @@ final class KafkaGateway implements CommitGate, DecisionLog {
     if (tps.isEmpty()) {
       return out;
     }
+    long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
     try {
       reader.assign(tps);
       reader.seekToBeginning(tps);
-      Map<TopicPartition, Long> end = reader.endOffsets(tps, READ_TIMEOUT);
-      long deadline = System.nanoTime() + READ_TIMEOUT.toNanos();
-      while (!caughtUp(end) && System.nanoTime() < deadline) {
-        for (ConsumerRecord<byte[], byte[]> rec : reader.poll(Duration.ofMillis(200))) {
+      Map<TopicPartition, Long> end = sliced(s -> reader.endOffsets(tps, s), deadline);
+      answers++;
+      while (!stopping && !caughtUp(end, deadline) && System.nanoTime() < deadline) {
+        ConsumerRecords<byte[], byte[]> polled = reader.poll(Duration.ofMillis(200));
+        watchConnection();
+        for (ConsumerRecord<byte[], byte[]> rec : polled) {
           try {
             out.computeIfAbsent(rec.partition(), k -> new ArrayList<>()).add(DecisionRecord.decode(rec.key(), rec.value()));
           } catch (IllegalArgumentException e) {
@@ -149,10 +193,12 @@ final class KafkaGateway implements CommitGate, DecisionLog {
           }
         }
       }
-      if (!caughtUp(end)) {
+      if (!stopping && !caughtUp(end, deadline)) {
         logger.error("decisions of {} not read to the end within {}s: some late spans may be decided again", tps,
             READ_TIMEOUT.toSeconds());
       }
+    } catch (WakeupException e) {
+      // Stopping: what was read so far is loaded; the rest does not matter any more.
     } catch (KafkaException e) {
       logger.error("cannot read decisions {}: {}; late spans of moved traces will be decided again", tps, e.toString());
     } finally {
@@ -165,13 +211,80 @@ final class KafkaGateway implements CommitGate, DecisionLog {
     return out;
   }
 
-  private boolean caughtUp(Map<TopicPartition, Long> end) {
+  private boolean caughtUp(Map<TopicPartition, Long> end, long deadline) {
     for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-      if (reader.position(e.getKey(), READ_TIMEOUT) < e.getValue()) {
+      // Not an answer by itself: once known, the position comes from memory.
+      if (sliced(s -> reader.position(e.getKey(), s), deadline) < e.getValue()) {
         return false;
       }
     }
     return true;
+  }
+
+  /**
+   * Makes a blocking reader call in slices of at most {@link #slice}, feeding the watch after each,
+   * until it returns, {@code deadline} passes (the call's {@link TimeoutException}) or
+   * {@link #stopReading} was called ({@link WakeupException}).
+   */
+  private <T> T sliced(Function<Duration, T> call, long deadline) {
+    while (true) {
+      long left = deadline - System.nanoTime();
+      Duration wait = Duration.ofNanos(Math.max(0, Math.min(left, slice.toNanos())));
+      try {
+        return call.apply(wait);
+      } catch (TimeoutException e) {
+        if (stopping) {
+          throw new WakeupException();
+        }
+        if (deadline - System.nanoTime() <= 0) {
+          throw e;
+        }
+      } finally {
+        watchConnection();
+      }
+    }
+  }
+
+  /** Feeds the {@link ConnectionWatch} the reader's answers and acts on its verdict. */
+  private void watchConnection() {
+    long now = System.nanoTime();
+    double seen = answers;
+    double open = 0;
+    for (Map.Entry<MetricName, ? extends Metric> e : reader.metrics().entrySet()) {
+      MetricName name = e.getKey();
+      if (name.group().equals("consumer-fetch-manager-metrics") && name.name().equals("fetch-total")) {
+        seen += number(e.getValue());
+      } else if (name.group().equals("consumer-metrics") && name.name().equals("connection-count")) {
+        open = number(e.getValue());
+      }
+    }
+    Duration silent = watch.silentFor(now);
+    switch (watch.check(seen, open, now)) {
+      case FAILING -> {
+        connectionFailures.inc();
+        connectionLog.warn("no answer from Kafka {} for {}: decisions topic {} is not read, so late spans of traces "
+            + "decided before a rebalance may be decided again; {}", client.brokers(),
+            String.format(Locale.ROOT, "%.1fs", silent.toMillis() / 1000.0), decisionsTopic,
+            client.whatToCheckWithoutAnswer());
+      }
+      case RECOVERED -> logger.info("Kafka {} answers again after {} without an answer; reading decisions topic {}",
+          client.brokers(), String.format(Locale.ROOT, "%.1fs", silent.toMillis() / 1000.0), decisionsTopic);
+      default -> { }
+    }
+  }
+
+  private static double number(Metric m) {
+    Object v = m.metricValue();
+    return v instanceof Number n && !Double.isNaN(n.doubleValue()) ? n.doubleValue() : 0;
+  }
+
+  /**
+   * Makes a read in progress give up soon (within a slice), so that stopping the receiver does not
+   * wait for brokers that do not answer. Any thread.
+   */
+  void stopReading() {
+    stopping = true;
+    reader.wakeup();
   }
 
   void revoked(Collection<TopicPartition> partitions) {
@@ -213,6 +326,7 @@ final class KafkaGateway implements CommitGate, DecisionLog {
   /** Stops like a killed process: no decision, send or write more; unsent writes are abandoned. */
   void halt() {
     halted = true;
+    stopReading();
     sampler.halt();
     close(Duration.ZERO);
   }

@@ -119,6 +119,10 @@ final class KafkaReceiver implements Receiver {
   @Override
   public void shutdown() {
     loops.forEach(PartitionedConsumerLoop::stop);
+    if (gateway != null) {
+      // The traces loop may be reading decisions (in its rebalance listener) from brokers that do not answer.
+      gateway.stopReading();
+    }
     long begin = System.nanoTime();
     long deadline = begin + TimeUnit.MILLISECONDS.toNanos(STOP_WAIT_MS);
     for (Thread t : threads) {

@@ -57,6 +57,12 @@ import org.slf4j.Logger;
  */
 final class PartitionedConsumerLoop implements Runnable {
   private static final Duration POLL = Duration.ofMillis(500);
+  /** Also counted by the gateway's decisions reader ({@link KafkaGateway}), labelled with its topic. */
+  static final String CONNECTION_FAILURES = "traceyard_kafka_receiver_connection_failures";
+  static final String CONNECTION_FAILURES_HELP = "Intervals of session_timeout in which no Kafka broker answered "
+      + "the receiver (no heartbeat, join, commit or fetch response; for the gateway's decisions topic: no metadata, "
+      + "offsets or fetch response while reading it): brokers unreachable, or a listener expecting SASL or TLS while "
+      + "the receiver speaks plaintext.";
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
   /** Most time between two looks at the consumer's metrics for the {@link ConnectionWatch}. */
   private static final Duration WATCH_EVERY_MAX = Duration.ofSeconds(1);
@@ -139,10 +145,7 @@ final class PartitionedConsumerLoop implements Runnable {
         "Polls that failed because the Kafka broker did not accept the receiver's SASL or TLS settings.", "receiver",
         "topic").labelValues(settings.id().toString(), route.topic());
     this.authLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
-    this.connectionFailures = settings.telemetry().counter("traceyard_kafka_receiver_connection_failures",
-        "Intervals of session_timeout in which no Kafka broker answered the receiver (no heartbeat, join, commit or "
-            + "fetch response): brokers unreachable, or a listener expecting SASL or TLS while the receiver speaks "
-            + "plaintext.",
+    this.connectionFailures = settings.telemetry().counter(CONNECTION_FAILURES, CONNECTION_FAILURES_HELP,
         "receiver", "topic").labelValues(settings.id().toString(), route.topic());
     this.connectionLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
     this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -64,6 +64,21 @@ class ConnectionWatchTest {
   }
 
   @Test
+  void silenceBeforeAResumeIsNoOutageButAnOutageAlreadyReportedEndsOnlyWithAnAnswer() {
+    ConnectionWatch w = new ConnectionWatch(Duration.ofSeconds(2), T0);
+    // An idle reader asks nothing for 10 s, then starts reading: the idle time is not silence.
+    w.resume(T0 + 10 * S);
+    assertThat(w.check(0, 0, T0 + 11 * S)).isEqualTo(Verdict.FINE);
+    assertThat(w.silentFor(T0 + 11 * S)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(w.check(0, 0, T0 + 12 * S)).as("no answer for a threshold of reading").isEqualTo(Verdict.FAILING);
+    // The read gives up; the next one starts much later and is answered: the recovery is reported.
+    w.resume(T0 + 60 * S);
+    assertThat(w.check(0, 0, T0 + 61 * S)).isEqualTo(Verdict.FINE);
+    assertThat(w.check(1, 0, T0 + 61 * S + S / 2)).isEqualTo(Verdict.RECOVERED);
+    assertThat(w.check(1, 0, T0 + 62 * S)).isEqualTo(Verdict.FINE);
+  }
+
+  @Test
   void refusesANonPositiveThreshold() {
     assertThatThrownBy(() -> new ConnectionWatch(Duration.ZERO, 0)).isInstanceOf(IllegalArgumentException.class);
   }
