@@ -16,6 +16,8 @@ final class StoreMetrics {
   private final ExporterMetrics exporterMetrics;
   private final CounterDataPoint writeErrors;
   private final CounterDataPoint droppedPartitions;
+  private final CounterDataPoint writeGroups;
+  private final CounterDataPoint writeGroupItems;
 
   StoreMetrics(SelfTelemetry telemetry, ComponentId id) {
     this.telemetry = telemetry;
@@ -26,6 +28,20 @@ final class StoreMetrics {
         .labelValues(exporter);
     this.droppedPartitions = telemetry.counter("traceyard_store_retention_dropped_partitions",
         "Partitions deleted by retention.", "exporter").labelValues(exporter);
+    // Items per group (items / groups) is how well the writer batches: each group pays a commit and
+    // an appender flush per table, so small groups cost more CPU per item.
+    this.writeGroups = telemetry.counter("traceyard_store_write_groups",
+        "Write groups the store's writer took from its queue (each committed once per partition).", "exporter")
+        .labelValues(exporter);
+    this.writeGroupItems = telemetry.counter("traceyard_store_write_group_items",
+        "Spans, log records and metric points in the write groups taken (divided by write_groups: the mean group size).",
+        "exporter").labelValues(exporter);
+  }
+
+  /** A write group of {@code items} taken from the queue. */
+  void writeGroup(int items) {
+    writeGroups.inc();
+    writeGroupItems.inc(items);
   }
 
   ExporterMetrics exporter() {

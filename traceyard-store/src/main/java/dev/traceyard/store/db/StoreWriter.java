@@ -326,6 +326,7 @@ final class StoreWriter {
    * (one commit per partition and group; nearly always a single partition).
    */
   private void writeGroup(List<ItemsTask> group, int items) {
+    metrics.writeGroup(items);
     long seq = committedSeq.get() + 1;
     long now = Partitioning.nanos(options.clock().instant());
     TreeMap<Long, HourRows> byHour = new TreeMap<>();

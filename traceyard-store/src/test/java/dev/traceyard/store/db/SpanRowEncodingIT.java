@@ -60,6 +60,9 @@ class SpanRowEncodingIT {
       store.send(TestData.request(TestData.resource("svc"), span(late, 2, t + 10 * MS), span(late, 1, t + 5 * MS),
           withExtras, span(early, 1, t), span(early, 2, t + MS)));
       store.flush();
+      // One request, one write group (how well the writer batches: write_group_items / write_groups).
+      assertThat(store.telemetry.value("traceyard_store_write_groups", "traceyard")).isEqualTo(1);
+      assertThat(store.telemetry.value("traceyard_store_write_group_items", "traceyard")).isEqualTo(5);
       Span got = OtlpJson.decodeTraces(store.getBytes("/api/v1/traces/" + early.toHex()).body())
           .getResourceSpans(0).getScopeSpans(0).getSpans(2);
       assertThat(got).isEqualTo(withExtras);
