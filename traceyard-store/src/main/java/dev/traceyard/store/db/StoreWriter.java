@@ -496,22 +496,12 @@ final class StoreWriter {
       }
     }
 
-    /** Stable: spans starting together keep their arrival order. */
+    /**
+     * Stable: spans starting together keep their arrival order. (For a handful of spans, mostly in
+     * order already, the library sort is a binary insertion sort.)
+     */
     void sortByStart() {
-      if (size > 32) {
-        Arrays.sort(spans, 0, size, BY_START);
-        return;
-      }
-      for (int i = 1; i < size; i++) { // insertion sort: a handful of spans, mostly in order already
-        PendingSpan p = spans[i];
-        long start = p.span().start;
-        int j = i - 1;
-        while (j >= 0 && spans[j].span().start > start) {
-          spans[j + 1] = spans[j];
-          j--;
-        }
-        spans[j + 1] = p;
-      }
+      Arrays.sort(spans, 0, size, BY_START);
     }
   }
 
