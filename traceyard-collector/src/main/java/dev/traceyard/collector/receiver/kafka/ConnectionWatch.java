@@ -1,6 +1,11 @@
 package dev.traceyard.collector.receiver.kafka;
 
 import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 
 /**
  * Decides, from a consumer's answers, whether it has had a working connection to Kafka lately. The
@@ -32,6 +37,11 @@ final class ConnectionWatch {
    * is not Kafka and never answers) is no working connection either.
    */
   static final int OPEN_GRACE = 4;
+  /** Longest time between two feedings of a watch (and, for a blocking call made in slices, a slice). */
+  private static final Duration FEED_EVERY_MAX = Duration.ofSeconds(1);
+
+  /** What a client's metrics say: its answer count, its open connections, and whether it has those metrics. */
+  record Reading(double answers, double openConnections, boolean found) {}
 
   private final long thresholdNanos;
   private double lastAnswers;
@@ -112,5 +122,43 @@ final class ConnectionWatch {
   /** How long no broker has answered, as of {@code now}. */
   Duration silentFor(long now) {
     return Duration.ofNanos(Math.max(0, now - lastAnswerAt));
+  }
+
+  /**
+   * Sums the client's metrics named in {@code answerMetrics} (metric group -> names) and reads its
+   * open connections ({@code connection-count} of {@code consumer-metrics}); {@code found} is false
+   * when the client has none of the answer metrics (another client version).
+   */
+  static Reading read(Map<MetricName, ? extends Metric> metrics, Map<String, Set<String>> answerMetrics) {
+    double answers = 0;
+    double open = 0;
+    boolean found = false;
+    for (Map.Entry<MetricName, ? extends Metric> e : metrics.entrySet()) {
+      MetricName name = e.getKey();
+      Set<String> names = answerMetrics.get(name.group());
+      if (names != null && names.contains(name.name())) {
+        found = true;
+        answers += number(e.getValue());
+      } else if (name.group().equals("consumer-metrics") && name.name().equals("connection-count")) {
+        open = number(e.getValue());
+      }
+    }
+    return new Reading(answers, open, found);
+  }
+
+  private static double number(Metric m) {
+    Object v = m.metricValue();
+    return v instanceof Number n && !Double.isNaN(n.doubleValue()) ? n.doubleValue() : 0;
+  }
+
+  /** How often to feed a watch whose threshold is {@code threshold}: a quarter of it, at most a second. */
+  static Duration feedEvery(Duration threshold) {
+    Duration quarter = threshold.dividedBy(4);
+    return quarter.compareTo(FEED_EVERY_MAX) < 0 ? quarter : FEED_EVERY_MAX;
+  }
+
+  /** A silence as logged, e.g. {@code 12.5s}. */
+  static String seconds(Duration d) {
+    return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
   }
 }

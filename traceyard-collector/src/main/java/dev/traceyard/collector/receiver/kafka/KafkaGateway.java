@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -30,8 +29,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -55,8 +52,9 @@ import org.slf4j.Logger;
  */
 final class KafkaGateway implements CommitGate, DecisionLog {
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
-  /** Longest slice of a blocking reader call: how often the watch is fed and a stop is noticed. */
-  private static final Duration SLICE_MAX = Duration.ofSeconds(1);
+  /** The reader's answers besides its own calls' results: fetch responses. */
+  private static final Map<String, Set<String>> ANSWER_METRICS =
+      Map.of("consumer-fetch-manager-metrics", Set.of("fetch-total"));
 
   private final String decisionsTopic;
   private final Logger logger;
@@ -109,8 +107,8 @@ final class KafkaGateway implements CommitGate, DecisionLog {
         PartitionedConsumerLoop.CONNECTION_FAILURES_HELP, "receiver", "topic").labelValues(id, decisionsTopic);
     this.connectionLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
     this.watch = new ConnectionWatch(config.sessionTimeout(), System.nanoTime());
-    Duration quarter = config.sessionTimeout().dividedBy(4);
-    this.slice = quarter.compareTo(SLICE_MAX) < 0 ? quarter : SLICE_MAX;
+    // The longest slice of a blocking reader call: how often the watch is fed and a stop is noticed.
+    this.slice = ConnectionWatch.feedEvery(config.sessionTimeout());
     this.sampler = new PartitionedTailSampler(settings, gw.tailSampling(), next, this);
   }
 
@@ -248,34 +246,19 @@ final class KafkaGateway implements CommitGate, DecisionLog {
   /** Feeds the {@link ConnectionWatch} the reader's answers and acts on its verdict. */
   private void watchConnection() {
     long now = System.nanoTime();
-    double seen = answers;
-    double open = 0;
-    for (Map.Entry<MetricName, ? extends Metric> e : reader.metrics().entrySet()) {
-      MetricName name = e.getKey();
-      if (name.group().equals("consumer-fetch-manager-metrics") && name.name().equals("fetch-total")) {
-        seen += number(e.getValue());
-      } else if (name.group().equals("consumer-metrics") && name.name().equals("connection-count")) {
-        open = number(e.getValue());
-      }
-    }
+    ConnectionWatch.Reading r = ConnectionWatch.read(reader.metrics(), ANSWER_METRICS);
     Duration silent = watch.silentFor(now);
-    switch (watch.check(seen, open, now)) {
+    switch (watch.check(answers + r.answers(), r.openConnections(), now)) {
       case FAILING -> {
         connectionFailures.inc();
         connectionLog.warn("no answer from Kafka {} for {}: decisions topic {} is not read, so late spans of traces "
             + "decided before a rebalance may be decided again; {}", client.brokers(),
-            String.format(Locale.ROOT, "%.1fs", silent.toMillis() / 1000.0), decisionsTopic,
-            client.whatToCheckWithoutAnswer());
+            ConnectionWatch.seconds(silent), decisionsTopic, client.whatToCheckWithoutAnswer());
       }
       case RECOVERED -> logger.info("Kafka {} answers again after {} without an answer; reading decisions topic {}",
-          client.brokers(), String.format(Locale.ROOT, "%.1fs", silent.toMillis() / 1000.0), decisionsTopic);
+          client.brokers(), ConnectionWatch.seconds(silent), decisionsTopic);
       default -> { }
     }
-  }
-
-  private static double number(Metric m) {
-    Object v = m.metricValue();
-    return v instanceof Number n && !Double.isNaN(n.doubleValue()) ? n.doubleValue() : 0;
   }
 
   /**

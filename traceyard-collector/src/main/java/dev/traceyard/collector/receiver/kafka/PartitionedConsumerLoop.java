@@ -17,7 +17,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -27,8 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -64,8 +61,6 @@ final class PartitionedConsumerLoop implements Runnable {
       + "offsets or fetch response while reading it): brokers unreachable, or a listener expecting SASL or TLS while "
       + "the receiver speaks plaintext.";
   private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(5);
-  /** Most time between two looks at the consumer's metrics for the {@link ConnectionWatch}. */
-  private static final Duration WATCH_EVERY_MAX = Duration.ofSeconds(1);
   /**
    * The consumer's counts of answers that only a working connection (reachable broker, matching
    * security protocol, accepted credentials) yields: group heartbeats, joins, syncs and offset
@@ -149,8 +144,7 @@ final class PartitionedConsumerLoop implements Runnable {
         "receiver", "topic").labelValues(settings.id().toString(), route.topic());
     this.connectionLog = new RateLimitedLogger(logger, Duration.ofSeconds(10));
     this.consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    Duration quarter = config.sessionTimeout().dividedBy(4);
-    this.watchEveryNanos = (quarter.compareTo(WATCH_EVERY_MAX) < 0 ? quarter : WATCH_EVERY_MAX).toNanos();
+    this.watchEveryNanos = ConnectionWatch.feedEvery(config.sessionTimeout()).toNanos();
     this.backoff = config.backoffInitial();
   }
 
@@ -268,47 +262,27 @@ final class PartitionedConsumerLoop implements Runnable {
       return;
     }
     nextWatch = now + watchEveryNanos;
-    double answers = seenAnswers;
-    double open = 0;
-    boolean found = false;
-    for (Map.Entry<MetricName, ? extends Metric> e : consumer.metrics().entrySet()) {
-      MetricName name = e.getKey();
-      Set<String> names = ANSWER_METRICS.get(name.group());
-      if (names != null && names.contains(name.name())) {
-        found = true;
-        answers += number(e.getValue());
-      } else if (name.group().equals("consumer-metrics") && name.name().equals("connection-count")) {
-        open = number(e.getValue());
-      }
-    }
-    if (!found) {
+    ConnectionWatch.Reading r = ConnectionWatch.read(consumer.metrics(), ANSWER_METRICS);
+    if (!r.found()) {
       // A client version without these metrics: every consumer would look disconnected. Say nothing.
       logger.debug("the Kafka consumer has none of the metrics {}; not watching its connection", ANSWER_METRICS);
       watch = null;
       return;
     }
     Duration silent = watch.silentFor(now);
-    switch (watch.check(answers, open, now)) {
+    switch (watch.check(seenAnswers + r.answers(), r.openConnections(), now)) {
       case FAILING -> {
         connectionFailures.inc();
         if (!watch.authenticationFailedSinceLastAnswer()) {
           connectionLog.warn("no answer from Kafka {} for {}: nothing is read from topic {}; {}",
-              config.client().brokers(), seconds(silent), route.topic(), config.client().whatToCheckWithoutAnswer());
+              config.client().brokers(), ConnectionWatch.seconds(silent), route.topic(),
+              config.client().whatToCheckWithoutAnswer());
         }
       }
       case RECOVERED -> logger.info("Kafka {} answers again after {} without an answer; reading topic {}",
-          config.client().brokers(), seconds(silent), route.topic());
+          config.client().brokers(), ConnectionWatch.seconds(silent), route.topic());
       default -> { }
     }
-  }
-
-  private static String seconds(Duration d) {
-    return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
-  }
-
-  private static double number(Metric m) {
-    Object v = m.metricValue();
-    return v instanceof Number n && !Double.isNaN(n.doubleValue()) ? n.doubleValue() : 0;
   }
 
   private void add(ConsumerRecords<byte[], byte[]> records) {
