@@ -52,13 +52,9 @@ public final class TraceyardExporterFactory implements ExporterFactory<Traceyard
       retention = StoreOptions.DEFAULT_RETENTION;
     }
     long queueSize = node.longInRange("queue_size", StoreOptions.DEFAULT_QUEUE_ITEMS, 1, 100_000_000);
-    Duration queueFullWait = node.nonNegativeDuration("queue_full_wait", StoreOptions.DEFAULT_QUEUE_FULL_WAIT);
-    if (queueFullWait.compareTo(MAX_QUEUE_FULL_WAIT) > 0) {
-      // Longer would outlast the clients' export timeouts: they would give up and send again anyway.
-      node.error("queue_full_wait", "must be at most " + Durations.format(MAX_QUEUE_FULL_WAIT) + ", got "
-          + Durations.format(queueFullWait));
-      queueFullWait = StoreOptions.DEFAULT_QUEUE_FULL_WAIT;
-    }
+    // Longer would outlast the clients' export timeouts: they would give up and send again anyway.
+    Duration queueFullWait = durationAtMost(node, "queue_full_wait", StoreOptions.DEFAULT_QUEUE_FULL_WAIT,
+        MAX_QUEUE_FULL_WAIT);
     String memoryLimit = node.string("memory_limit", StoreOptions.DEFAULT_MEMORY_LIMIT);
     if (!Store.validSize(memoryLimit)) {
       node.error("memory_limit", "invalid size '" + memoryLimit + "' (e.g. 512MB, 2GB)");
@@ -72,14 +68,20 @@ public final class TraceyardExporterFactory implements ExporterFactory<Traceyard
     ConfigNode query = node.child("query");
     boolean enabled = query.bool("enabled", true);
     HostPort endpoint = HostPort.read(query, "endpoint", TraceyardExporterConfig.DEFAULT_QUERY_ENDPOINT);
-    Duration warmUp = query.nonNegativeDuration("warm_up", TraceyardExporterConfig.DEFAULT_QUERY_WARM_UP);
-    if (warmUp.compareTo(MAX_QUERY_WARM_UP) > 0) {
-      query.error("warm_up", "must be at most " + Durations.format(MAX_QUERY_WARM_UP) + ", got "
-          + Durations.format(warmUp));
-      warmUp = TraceyardExporterConfig.DEFAULT_QUERY_WARM_UP;
-    }
+    Duration warmUp = durationAtMost(query, "warm_up", TraceyardExporterConfig.DEFAULT_QUERY_WARM_UP,
+        MAX_QUERY_WARM_UP);
     return new TraceyardExporterConfig(dataDir, retention, queueSize, queueFullWait, memoryLimit, checkpointThreshold,
         enabled, endpoint, warmUp);
+  }
+
+  /** A non-negative duration up to {@code max}; beyond it, a config error and the default. */
+  private static Duration durationAtMost(ConfigNode node, String key, Duration defaultValue, Duration max) {
+    Duration d = node.nonNegativeDuration(key, defaultValue);
+    if (d.compareTo(max) > 0) {
+      node.error(key, "must be at most " + Durations.format(max) + ", got " + Durations.format(d));
+      return defaultValue;
+    }
+    return d;
   }
 
   @Override
