@@ -10,8 +10,9 @@ import io.opentelemetry.proto.resource.v1.Resource;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
@@ -41,8 +42,14 @@ final class PartitionWriter implements AutoCloseable {
   private final Map<KeyValue, Integer> vids = new HashMap<>();
   static final int MAX_CACHED_VALUES = 1 << 16;
   private int nextVid;
-  // Insertion order = sid order, so the trace index's min_sid column is ascending within a group.
-  private final Map<TraceId, long[]> traceIndex = new LinkedHashMap<>();
+  /**
+   * The group's trace index rows so far, in sid order (so min_sid ascends within a group). The caller
+   * appends a trace's spans of the group as one run of sids (StoreWriter#orderForStorage), so only the
+   * last row can still grow: a span of another trace opens a new row. A row per trace stays exactly
+   * one run of sids, which is what trace by id reads (min_sid .. min_sid + span_count - 1), even if a
+   * caller ever split a trace: it would get two rows, each describing its own run.
+   */
+  private final List<IndexRow> traceIndex = new ArrayList<>();
 
   // In flush order: what others rows point at is committed first, the trace index after its spans.
   private static final String[] TABLES = {
@@ -212,14 +219,35 @@ final class PartitionWriter implements AutoCloseable {
     if (extras != null) {
       appender(SPAN_EXTRAS).beginRow().append(sid).append(extras).endRow();
     }
-    long[] ix = traceIndex.get(traceId);
-    if (ix == null) {
-      traceIndex.put(traceId, new long[] {start, end, 1, sid, extras != null ? 1 : 0});
-    } else {
-      ix[0] = Math.min(ix[0], start);
-      ix[1] = Math.max(ix[1], end);
-      ix[2]++;
-      ix[4] += extras != null ? 1 : 0;
+    IndexRow ix = traceIndex.isEmpty() ? null : traceIndex.get(traceIndex.size() - 1);
+    if (ix == null || !ix.traceId.equals(traceId)) {
+      ix = new IndexRow(traceId, sid);
+      traceIndex.add(ix);
+    }
+    ix.add(start, end, extras != null);
+  }
+
+  /** One trace_index row in the making: a trace's run of spans in this group. */
+  private static final class IndexRow {
+    final TraceId traceId;
+    final long minSid;
+    long minStart = Long.MAX_VALUE;
+    long maxEnd = Long.MIN_VALUE;
+    int spanCount;
+    int extrasCount;
+
+    IndexRow(TraceId traceId, long minSid) {
+      this.traceId = traceId;
+      this.minSid = minSid;
+    }
+
+    void add(long start, long end, boolean extras) {
+      minStart = Math.min(minStart, start);
+      maxEnd = Math.max(maxEnd, end);
+      spanCount++;
+      if (extras) {
+        extrasCount++;
+      }
     }
   }
 
@@ -291,12 +319,11 @@ final class PartitionWriter implements AutoCloseable {
   void flush(long seq) throws SQLException {
     if (!traceIndex.isEmpty()) {
       DuckDBAppender ix = appender(TRACE_INDEX);
-      for (Map.Entry<TraceId, long[]> e : traceIndex.entrySet()) {
-        long[] v = e.getValue();
+      for (IndexRow r : traceIndex) {
         // max_end_ns NULL, the end as an offset from the start (Schema: end_off).
-        ix.beginRow().append(e.getKey().hi()).append(e.getKey().lo()).append(seq)
-            .append(v[0]).appendNull().append((int) v[2]).append(v[3]).append(v[1] - v[0]);
-        appendNullable(ix, v[4] == 0 ? null : (Integer) (int) v[4]);
+        ix.beginRow().append(r.traceId.hi()).append(r.traceId.lo()).append(seq)
+            .append(r.minStart).appendNull().append(r.spanCount).append(r.minSid).append(r.maxEnd - r.minStart);
+        appendNullable(ix, r.extrasCount == 0 ? null : (Integer) r.extrasCount);
         ix.endRow();
       }
       traceIndex.clear();

@@ -18,7 +18,21 @@ final class SpanMetricsAggregator {
   static final long MINUTE_NANOS = 60_000_000_000L;
   private static final long[] BOUNDS_NS = Arrays.stream(BOUNDS_MS).mapToLong(ms -> (long) (ms * 1_000_000)).toArray();
 
-  record Key(long minuteNanos, String service, String spanName, int kind, int statusCode) {}
+  record Key(long minuteNanos, String service, String spanName, int kind, int statusCode) {
+    // Written out, like TraceId's: one lookup per stored span, and the generated versions (method
+    // handles) cost more than the comparison itself.
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.minuteNanos == minuteNanos && k.kind == kind && k.statusCode == statusCode
+          && k.spanName.equals(spanName) && k.service.equals(service);
+    }
+
+    @Override
+    public int hashCode() {
+      return ((Long.hashCode(minuteNanos) * 31 + service.hashCode()) * 31 + spanName.hashCode()) * 31
+          + kind * 7 + statusCode;
+    }
+  }
 
   static final class Series {
     long count;

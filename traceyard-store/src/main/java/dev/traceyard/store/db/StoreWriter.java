@@ -506,9 +506,18 @@ final class StoreWriter {
   }
 
   private void collectSpans(QueuedSpan[] spans, long now, TreeMap<Long, HourRows> out) {
+    // Nearly every span of a batch falls in the same hour: one map lookup (and boxed key) per change
+    // of hour instead of per span.
+    long lastHour = 0;
+    HourRows rows = null;
     for (QueuedSpan s : spans) {
       long t = effectiveTime(s.start, now);
-      out.computeIfAbsent(Partitioning.hourOf(t), k -> new HourRows()).spans.add(new PendingSpan(s, t));
+      long hour = Partitioning.hourOf(t);
+      if (rows == null || hour != lastHour) {
+        rows = out.computeIfAbsent(hour, k -> new HourRows());
+        lastHour = hour;
+      }
+      rows.spans.add(new PendingSpan(s, t));
     }
   }
 
