@@ -5,9 +5,9 @@ import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.otlp.OtlpJson;
 import dev.traceyard.collector.otlp.OtlpJsonException;
+import dev.traceyard.collector.otlp.OtlpTraceDecoder;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.util.Optional;
 
 /**
@@ -57,7 +57,7 @@ public enum KafkaEncoding {
       if (this == OTLP_PROTO) {
         switch (signal) {
           case TRACES:
-            return Batch.of(ExportTraceServiceRequest.parseFrom(value));
+            return Batch.of(OtlpTraceDecoder.parse(value));
           case METRICS:
             return Batch.of(ExportMetricsServiceRequest.parseFrom(value));
           default:

@@ -8,10 +8,10 @@ import dev.traceyard.collector.exporter.exporterhelper.QueueConfig;
 import dev.traceyard.collector.extension.filestorage.FileStorageConfig.Fsync;
 import dev.traceyard.collector.extension.filestorage.RecordFormat.Header;
 import dev.traceyard.collector.extension.filestorage.RecordFormat.Scan;
+import dev.traceyard.collector.otlp.OtlpTraceDecoder;
 import dev.traceyard.collector.telemetry.RateLimitedLogger;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
-import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -606,7 +606,7 @@ final class PersistentQueue implements ExportQueue {
     ByteBuffer payload = ByteBuffer.wrap(data, offset, length);
     switch (signal) {
       case TRACES:
-        return Batch.of(ExportTraceServiceRequest.parseFrom(payload));
+        return Batch.of(OtlpTraceDecoder.parse(data, offset, length));
       case METRICS:
         return Batch.of(ExportMetricsServiceRequest.parseFrom(payload));
       default:

@@ -16,7 +16,6 @@ import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceResponse;
 import io.opentelemetry.proto.collector.metrics.v1.MetricsServiceGrpc;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
-import io.opentelemetry.proto.collector.trace.v1.TraceServiceGrpc;
 import java.time.Duration;
 import dev.traceyard.collector.component.Signal;
 
@@ -36,12 +35,10 @@ final class GrpcExport {
   BindableService service(Signal signal) {
     switch (signal) {
       case TRACES:
-        return new TraceServiceGrpc.TraceServiceImplBase() {
-          @Override
-          public void export(ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) {
-            GrpcExport.this.export(SignalCodec.TRACES, request, response);
-          }
-        };
+        // Traces, the bulk of the traffic, are parsed by OtlpTraceDecoder (TraceRequestMarshaller).
+        return () -> TraceRequestMarshaller.service(
+            (ExportTraceServiceRequest request, StreamObserver<ExportTraceServiceResponse> response) ->
+                GrpcExport.this.export(SignalCodec.TRACES, request, response));
       case METRICS:
         return new MetricsServiceGrpc.MetricsServiceImplBase() {
           @Override

@@ -2,7 +2,6 @@ package dev.traceyard.collector.receiver.otlp;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.Parser;
 import dev.traceyard.collector.component.Signal;
 import dev.traceyard.collector.data.Batch;
 import dev.traceyard.collector.data.LogBatch;
@@ -11,6 +10,7 @@ import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.otlp.OtlpJson;
 import dev.traceyard.collector.otlp.OtlpJsonException;
 import dev.traceyard.collector.otlp.OtlpLimits;
+import dev.traceyard.collector.otlp.OtlpTraceDecoder;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsPartialSuccess;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
@@ -26,23 +26,28 @@ import java.util.function.Function;
 final class SignalCodec<Q extends Message, R extends Message> {
 
   static final SignalCodec<ExportTraceServiceRequest, ExportTraceServiceResponse> TRACES = new SignalCodec<>(
-      Signal.TRACES, ExportTraceServiceRequest.parser(), OtlpJson::decodeTraces, OtlpLimits::violation, TraceBatch::of,
+      Signal.TRACES, OtlpTraceDecoder::parse, OtlpJson::decodeTraces, OtlpLimits::violation, TraceBatch::of,
       (rejected, message) -> rejected == 0 ? ExportTraceServiceResponse.getDefaultInstance()
           : ExportTraceServiceResponse.newBuilder().setPartialSuccess(ExportTracePartialSuccess.newBuilder()
               .setRejectedSpans(rejected).setErrorMessage(message)).build());
 
   static final SignalCodec<ExportMetricsServiceRequest, ExportMetricsServiceResponse> METRICS = new SignalCodec<>(
-      Signal.METRICS, ExportMetricsServiceRequest.parser(), OtlpJson::decodeMetrics, OtlpLimits::violation,
+      Signal.METRICS, ExportMetricsServiceRequest.parser()::parseFrom, OtlpJson::decodeMetrics, OtlpLimits::violation,
       MetricBatch::of,
       (rejected, message) -> rejected == 0 ? ExportMetricsServiceResponse.getDefaultInstance()
           : ExportMetricsServiceResponse.newBuilder().setPartialSuccess(ExportMetricsPartialSuccess.newBuilder()
               .setRejectedDataPoints(rejected).setErrorMessage(message)).build());
 
   static final SignalCodec<ExportLogsServiceRequest, ExportLogsServiceResponse> LOGS = new SignalCodec<>(
-      Signal.LOGS, ExportLogsServiceRequest.parser(), OtlpJson::decodeLogs, OtlpLimits::violation, LogBatch::of,
+      Signal.LOGS, ExportLogsServiceRequest.parser()::parseFrom, OtlpJson::decodeLogs, OtlpLimits::violation, LogBatch::of,
       (rejected, message) -> rejected == 0 ? ExportLogsServiceResponse.getDefaultInstance()
           : ExportLogsServiceResponse.newBuilder().setPartialSuccess(ExportLogsPartialSuccess.newBuilder()
               .setRejectedLogRecords(rejected).setErrorMessage(message)).build());
+
+  @FunctionalInterface
+  interface ProtoDecoder<Q> {
+    Q decode(byte[] protobuf) throws InvalidProtocolBufferException;
+  }
 
   @FunctionalInterface
   interface JsonDecoder<Q> {
@@ -55,13 +60,13 @@ final class SignalCodec<Q extends Message, R extends Message> {
   }
 
   private final Signal signal;
-  private final Parser<Q> protoParser;
+  private final ProtoDecoder<Q> protoParser;
   private final JsonDecoder<Q> jsonDecoder;
   private final Function<Q, String> limits;
   private final Function<Q, Batch> batchMaker;
   private final ResponseMaker<R> responseMaker;
 
-  private SignalCodec(Signal signal, Parser<Q> protoParser, JsonDecoder<Q> jsonDecoder, Function<Q, String> limits,
+  private SignalCodec(Signal signal, ProtoDecoder<Q> protoParser, JsonDecoder<Q> jsonDecoder, Function<Q, String> limits,
       Function<Q, Batch> batchMaker, ResponseMaker<R> responseMaker) {
     this.signal = signal;
     this.protoParser = protoParser;
@@ -93,7 +98,7 @@ final class SignalCodec<Q extends Message, R extends Message> {
   Q decode(byte[] body, boolean json) throws InvalidRequestException {
     Q request;
     try {
-      request = json ? jsonDecoder.decode(body) : protoParser.parseFrom(body);
+      request = json ? jsonDecoder.decode(body) : protoParser.decode(body);
     } catch (OtlpJsonException e) {
       throw new InvalidRequestException(e.getMessage(), 0, e);
     } catch (InvalidProtocolBufferException e) {

@@ -251,6 +251,25 @@ class OtlpReceiverIT {
   }
 
   @Test
+  void protobufTraceRequests_overGrpcAndHttp_shareRepeatedAttributes() throws Exception {
+    // Trace requests go through OtlpTraceDecoder on both transports: an attribute seen before comes
+    // back as the very same message (equal to what was sent), so later stages hash and size it once.
+    KeyValue method = KeyValue.newBuilder().setKey("http.request.method")
+        .setValue(AnyValue.newBuilder().setStringValue("receiver-it-" + System.nanoTime())).build();
+    ExportTraceServiceRequest request = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans
+        .newBuilder().addScopeSpans(ScopeSpans.newBuilder().addSpans(traceRequest(1).getResourceSpans(0)
+            .getScopeSpans(0).getSpans(0).toBuilder().addAttributes(method)))).build();
+
+    traceStub.export(request);
+    assertThat(post("/v1/traces", "application/x-protobuf", request.toByteArray()).statusCode()).isEqualTo(200);
+
+    List<io.opentelemetry.proto.trace.v1.Span> spans = spans();
+    assertThat(spans).hasSize(2);
+    assertThat(spans.get(0).getAttributes(0)).isEqualTo(method);
+    assertThat(spans.get(1).getAttributes(0)).isSameAs(spans.get(0).getAttributes(0));
+  }
+
+  @Test
   void chunkedBodyWithoutLength_isAccepted() throws Exception {
     HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(uri("/v1/traces")).timeout(TIMEOUT)
         .header("Content-Type", "application/x-protobuf")
