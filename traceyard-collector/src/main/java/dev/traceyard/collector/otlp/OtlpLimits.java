@@ -60,12 +60,11 @@ public final class OtlpLimits {
 
   /** The first violation in a trace request, or null when it respects every limit. */
   public static String violation(ExportTraceServiceRequest request) {
-    List<ResourceSpans> resources = request.getResourceSpansList();
-    for (int r = 0; r < resources.size(); r++) {
-      ResourceSpans rs = resources.get(r);
+    for (int r = 0; r < request.getResourceSpansCount(); r++) {
+      ResourceSpans rs = request.getResourceSpans(r);
       String problem = resource(rs.getResource());
       if (problem == null) {
-        problem = scopeSpans(rs.getScopeSpansList());
+        problem = scopeSpans(rs);
       }
       if (problem != null) {
         return "resourceSpans[" + r + "]." + problem;
@@ -114,13 +113,12 @@ public final class OtlpLimits {
     return prefix("scope.", attributes("attributes", scope.getAttributesList()));
   }
 
-  private static String scopeSpans(List<ScopeSpans> scopes) {
-    for (int s = 0; s < scopes.size(); s++) {
-      ScopeSpans ss = scopes.get(s);
+  private static String scopeSpans(ResourceSpans rs) {
+    for (int s = 0; s < rs.getScopeSpansCount(); s++) {
+      ScopeSpans ss = rs.getScopeSpans(s);
       String problem = scope(ss.getScope());
-      List<Span> spans = ss.getSpansList();
-      for (int i = 0; problem == null && i < spans.size(); i++) {
-        problem = prefix("spans[" + i + "].", span(spans.get(i)));
+      for (int i = 0; problem == null && i < ss.getSpansCount(); i++) {
+        problem = indexed("spans", i, span(ss.getSpans(i)));
       }
       if (problem != null) {
         return "scopeSpans[" + s + "]." + problem;
@@ -137,18 +135,16 @@ public final class OtlpLimits {
     if (problem == null) {
       problem = attributes("attributes", span.getAttributesList());
     }
-    List<Span.Event> events = span.getEventsList();
-    for (int i = 0; problem == null && i < events.size(); i++) {
-      problem = prefix("events[" + i + "].", attributes("attributes", events.get(i).getAttributesList()));
+    for (int i = 0; problem == null && i < span.getEventsCount(); i++) {
+      problem = indexed("events", i, attributes("attributes", span.getEvents(i).getAttributesList()));
     }
-    List<Span.Link> links = span.getLinksList();
-    for (int i = 0; problem == null && i < links.size(); i++) {
-      Span.Link link = links.get(i);
+    for (int i = 0; problem == null && i < span.getLinksCount(); i++) {
+      Span.Link link = span.getLinks(i);
       String p = ids(link.getTraceId(), link.getSpanId());
       if (p == null) {
         p = attributes("attributes", link.getAttributesList());
       }
-      problem = prefix("links[" + i + "].", p);
+      problem = indexed("links", i, p);
     }
     return problem;
   }
@@ -159,7 +155,7 @@ public final class OtlpLimits {
       String problem = scope(sm.getScope());
       List<Metric> metrics = sm.getMetricsList();
       for (int i = 0; problem == null && i < metrics.size(); i++) {
-        problem = prefix("metrics[" + i + "].", metric(metrics.get(i)));
+        problem = indexed("metrics", i, metric(metrics.get(i)));
       }
       if (problem != null) {
         return "scopeMetrics[" + s + "]." + problem;
@@ -234,7 +230,7 @@ public final class OtlpLimits {
       if (p == null) {
         p = attributes("filteredAttributes", e.getFilteredAttributesList());
       }
-      problem = prefix("exemplars[" + i + "].", p);
+      problem = indexed("exemplars", i, p);
     }
     return problem;
   }
@@ -245,7 +241,7 @@ public final class OtlpLimits {
       String problem = scope(sl.getScope());
       List<LogRecord> records = sl.getLogRecordsList();
       for (int i = 0; problem == null && i < records.size(); i++) {
-        problem = prefix("logRecords[" + i + "].", logRecord(records.get(i)));
+        problem = indexed("logRecords", i, logRecord(records.get(i)));
       }
       if (problem != null) {
         return "scopeLogs[" + s + "]." + problem;
@@ -377,5 +373,13 @@ public final class OtlpLimits {
 
   private static String prefix(String prefix, String problem) {
     return problem == null ? null : prefix + problem;
+  }
+
+  /**
+   * {@code field[i].problem}, or null when there is no problem. The path is built only for a problem:
+   * built for every span, event and link it was most of the walk's cost on a valid request.
+   */
+  private static String indexed(String field, int i, String problem) {
+    return problem == null ? null : field + "[" + i + "]." + problem;
   }
 }
