@@ -55,6 +55,28 @@ class OtlpLimitsTest {
   }
 
   @Test
+  void namesTheFirstBadItemByItsIndexesAfterValidOnes() {
+    Span.Event okEvent = Span.Event.newBuilder().setName("e").addAllAttributes(attributes(2)).build();
+    Span.Event badEvent = Span.Event.newBuilder().setName("e")
+        .addAllAttributes(attributes(OtlpLimits.MAX_ATTRIBUTES + 1)).build();
+    Span.Link okLink = Span.Link.newBuilder().setTraceId(TRACE_ID).setSpanId(SPAN_ID).build();
+    Span.Link badLink = Span.Link.newBuilder().setTraceId(TRACE_ID).setSpanId(SPAN_ID)
+        .addAllAttributes(attributes(OtlpLimits.MAX_ATTRIBUTES + 1)).build();
+    ScopeSpans ok = ScopeSpans.newBuilder().addSpans(span()).build();
+    ExportTraceServiceRequest req = ExportTraceServiceRequest.newBuilder()
+        .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(ok))
+        .addResourceSpans(ResourceSpans.newBuilder().addScopeSpans(ok).addScopeSpans(ScopeSpans.newBuilder()
+            .addSpans(span().addEvents(okEvent)).addSpans(span().addLinks(okLink))
+            .addSpans(span().addEvents(okEvent).addEvents(badEvent).addLinks(badLink))))
+        .build();
+
+    assertThat(OtlpLimits.violation(req)).isEqualTo("resourceSpans[1].scopeSpans[1].spans[2].events[1].attributes: "
+        + "1025 attributes, more than the limit of 1024");
+    assertThat(OtlpLimits.violation(traces(span().addLinks(okLink).addLinks(badLink))))
+        .isEqualTo("resourceSpans[0].scopeSpans[0].spans[0].links[1].attributes: 1025 attributes, more than the limit of 1024");
+  }
+
+  @Test
   void refusesMoreAttributesThanTheLimitWhereverTheyAre() {
     assertThat(OtlpLimits.violation(traces(span().addAllAttributes(attributes(OtlpLimits.MAX_ATTRIBUTES))))).isNull();
     assertThat(OtlpLimits.violation(traces(span().addAllAttributes(attributes(OtlpLimits.MAX_ATTRIBUTES + 1)))))

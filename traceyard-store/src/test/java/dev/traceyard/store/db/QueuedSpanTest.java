@@ -94,6 +94,24 @@ class QueuedSpanTest {
   }
 
   @Test
+  void keepsEqualLookingValuesOfDifferentTypesApart() throws Exception {
+    KeyValue intOne = KeyValue.newBuilder().setKey("n").setValue(AnyValue.newBuilder().setIntValue(1)).build();
+    KeyValue doubleOne = KeyValue.newBuilder().setKey("n").setValue(AnyValue.newBuilder().setDoubleValue(1.0)).build();
+    KeyValue stringOne = str("n", "1");
+    KeyValue boolTrue = KeyValue.newBuilder().setKey("n").setValue(AnyValue.newBuilder().setBoolValue(true)).build();
+    QueuedSpan.Interner interner = new QueuedSpan.Interner();
+    QueuedSpan a = QueuedSpan.of(parsed(span(1, 0, intOne, doubleOne, stringOne, boolTrue)), interner)[0];
+    QueuedSpan b = QueuedSpan.of(parsed(span(2, 0, boolTrue, stringOne, doubleOne, intOne)), interner)[0];
+
+    assertThat(a.attributes).containsExactly(intOne, doubleOne, stringOne, boolTrue);
+    assertThat(b.attributes).containsExactly(boolTrue, stringOne, doubleOne, intOne);
+    for (int i = 0; i < 4; i++) {
+      assertThat(b.attributes[3 - i]).isSameAs(a.attributes[i]);
+    }
+    assertThat(interner.size()).isEqualTo(4);
+  }
+
+  @Test
   void keepsLongAndCompositeValuesUnshared() throws Exception {
     QueuedSpan.Interner interner = new QueuedSpan.Interner();
     KeyValue longValue = str("db.statement", "x".repeat(QueuedSpan.Interner.MAX_SHARED_CHARS));
