@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.traceyard.collector.consumer.ConsumeResult;
 import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.otlp.OtlpLimits;
+import dev.traceyard.collector.otlp.OtlpTraceDecoder;
 import dev.traceyard.collector.processor.tracequality.TraceQualityBenchmarkAccess;
 import dev.traceyard.server.loadgen.TraceGenerator;
 import dev.traceyard.store.db.EnqueueBenchmarkAccess;
@@ -24,7 +25,7 @@ import java.util.Locale;
  * allocated bytes of one thread (both readable on a machine loaded far beyond its cores): what
  * {@code traceyard start} does with one received OTLP request of loadgen's traffic (512 spans,
  * 10-span traces, 5 extra attributes, 10% error traces), one after the other on the benchmark thread:
- * parse the protobuf bytes (as the gRPC receiver does), check {@link OtlpLimits}, make the batch, pass
+ * parse the protobuf bytes with {@link OtlpTraceDecoder} (as the receivers do), check {@link OtlpLimits}, make the batch, pass
  * it through {@code trace_quality} with its analysis (default config, every trace analysed), queue it
  * as the {@code traceyard} exporter does on the receiving thread (the store's id checks and the
  * conversion to queued spans with its attribute interner, kept across requests as the server keeps
@@ -99,7 +100,7 @@ public final class ReceivePathCpuCost {
       long t0 = threads.getCurrentThreadCpuTime();
       ExportTraceServiceRequest req;
       try {
-        req = ExportTraceServiceRequest.parseFrom(wire[i % wire.length]);
+        req = OtlpTraceDecoder.parse(wire[i % wire.length]);
       } catch (InvalidProtocolBufferException e) {
         throw new UncheckedIOException(e);
       }
