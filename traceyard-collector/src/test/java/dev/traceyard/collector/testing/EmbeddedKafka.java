@@ -16,6 +16,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 import kafka.server.BrokerServer;
 import org.apache.kafka.clients.admin.Admin;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.admin.UserScramCredentialsDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.network.ListenerName;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -331,12 +333,22 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   /** The partitions of a topic. */
   public int partitionCount(String topic) {
-    try {
-      TopicDescription d = admin().describeTopics(List.of(topic)).allTopicNames()
-          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
-      return d.partitions().size();
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot describe topic " + topic + ": " + e, e);
+    long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        TopicDescription d = admin().describeTopics(List.of(topic)).allTopicNames()
+            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(topic);
+        return d.partitions().size();
+      } catch (ExecutionException e) {
+        // Right after createTopic the broker may not have applied the new metadata yet (KRaft
+        // propagates it asynchronously; seen on a loaded CI machine): ask again until it has.
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() - deadline > 0) {
+          throw new IllegalStateException("cannot describe topic " + topic + ": " + e, e);
+        }
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot describe topic " + topic + ": " + e, e);
+      }
     }
   }
 
