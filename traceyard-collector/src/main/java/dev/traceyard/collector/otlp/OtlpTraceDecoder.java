@@ -36,8 +36,8 @@ import java.util.concurrent.atomic.LongAdder;
  * singular message field given twice, which protobuf would merge, or a malformed byte) makes it parse
  * the whole request again with protobuf's parser, which then gives its usual result or its usual
  * error. Nested messages (resources, scopes, events, links, status, attributes not cached) are parsed
- * by protobuf's own parsers on the same stream, so its recursion limit and UTF-8 checks apply as
- * always. A cached attribute is the message protobuf parsed from exactly the same bytes.
+ * by protobuf's own parsers on the same stream, so its UTF-8 checks apply as always, and its nesting
+ * limit too (counted from the levels this reader reads itself). A cached attribute is the message protobuf parsed from exactly the same bytes.
  *
  * <p>Thread-safe: the caches are direct-mapped tables of immutable entries, written without locks
  * (a lost write only costs a later miss); all fields of an entry are final, so a reader that sees an
@@ -50,6 +50,8 @@ public final class OtlpTraceDecoder {
   static final int MAX_CACHED_NAME_BYTES = 128;
   private static final int ATTRIBUTE_SLOTS = 1 << 13;
   private static final int NAME_SLOTS = 1 << 11;
+  /** CodedInputStream's default nesting limit, which ExportTraceServiceRequest.parseFrom applies. */
+  private static final int PROTOBUF_RECURSION_LIMIT = 100;
   private static final ExtensionRegistryLite NO_EXTENSIONS = ExtensionRegistryLite.getEmptyRegistry();
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
@@ -123,6 +125,12 @@ public final class OtlpTraceDecoder {
       this.buf = buf;
       this.offset = offset;
       this.in = CodedInputStream.newInstance(buf, offset, length);
+      // Protobuf's parser counts ResourceSpans, ScopeSpans and Span against its nesting limit (100);
+      // this reader reads those three levels itself and uses readMessage only below them. Lowering the
+      // limit by those three levels makes it as strict as protobuf for what a span holds, and stricter
+      // for resources and scopes, where a deep value then fails here and protobuf decides (its parse
+      // again), so nothing protobuf refuses is accepted.
+      in.setRecursionLimit(PROTOBUF_RECURSION_LIMIT - 3);
     }
 
     ExportTraceServiceRequest request() throws IOException, NotFast {

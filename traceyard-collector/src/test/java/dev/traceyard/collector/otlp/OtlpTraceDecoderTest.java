@@ -113,6 +113,42 @@ class OtlpTraceDecoderTest {
   }
 
   @Test
+  void refusesValuesNestedTooDeepExactlyWhereProtobufDoes() throws Exception {
+    // Around protobuf's nesting limit (100 messages), in a span's, a resource's and a scope's attributes.
+    int agreedFailures = 0;
+    for (int depth = 40; depth <= 52; depth++) {
+      KeyValue deep = KeyValue.newBuilder().setKey("deep").setValue(nested(depth)).build();
+      ExportTraceServiceRequest[] requests = {
+          request(Span.newBuilder().setTraceId(bytes(16, 1)).setSpanId(bytes(8, 2)).addAttributes(deep).build()),
+          ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+              .setResource(Resource.newBuilder().addAttributes(deep))).build(),
+          ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+              .addScopeSpans(ScopeSpans.newBuilder().setScope(InstrumentationScope.newBuilder().addAttributes(deep))))
+              .build()};
+      for (ExportTraceServiceRequest r : requests) {
+        byte[] bytes = r.toByteArray();
+        Throwable expected = catchThrowable(() -> ExportTraceServiceRequest.parseFrom(bytes));
+        if (expected == null) {
+          assertThat(OtlpTraceDecoder.parse(bytes)).isEqualTo(r);
+        } else {
+          agreedFailures++;
+          assertThatThrownBy(() -> OtlpTraceDecoder.parse(bytes)).isInstanceOf(InvalidProtocolBufferException.class)
+              .hasMessage(expected.getMessage());
+        }
+      }
+    }
+    assertThat(agreedFailures).as("depths protobuf refuses").isGreaterThan(0).isLessThan(39);
+  }
+
+  private static AnyValue nested(int depth) {
+    AnyValue v = AnyValue.newBuilder().setStringValue("leaf").build();
+    for (int i = 1; i < depth; i++) {
+      v = AnyValue.newBuilder().setArrayValue(ArrayValue.newBuilder().addValues(v)).build();
+    }
+    return v;
+  }
+
+  @Test
   void parsesARangeOfALargerArray() throws Exception {
     ExportTraceServiceRequest request = randomRequest(new SplittableRandom(3));
     byte[] bytes = request.toByteArray();
