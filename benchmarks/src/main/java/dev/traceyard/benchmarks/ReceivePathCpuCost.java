@@ -6,7 +6,6 @@ import dev.traceyard.collector.data.TraceBatch;
 import dev.traceyard.collector.otlp.OtlpLimits;
 import dev.traceyard.collector.otlp.OtlpTraceDecoder;
 import dev.traceyard.collector.processor.tracequality.TraceQualityBenchmarkAccess;
-import dev.traceyard.server.loadgen.TraceGenerator;
 import dev.traceyard.store.db.EnqueueBenchmarkAccess;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.common.v1.AnyValue;
@@ -17,7 +16,6 @@ import io.opentelemetry.proto.trace.v1.Span;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -49,12 +47,7 @@ public final class ReceivePathCpuCost {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
     int requests = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-    TraceGenerator gen = new TraceGenerator(10, 5, 42);
-    byte[][] wire = new byte[DISTINCT_REQUESTS][];
-    long end = System.currentTimeMillis() * 1_000_000L;
-    for (int i = 0; i < wire.length; i++) {
-      wire[i] = gen.request(SPANS_PER_REQUEST, 0.1, end + i * 1_000_000L).toByteArray();
-    }
+    byte[][] wire = CpuCosts.loadgenRequests(DISTINCT_REQUESTS, SPANS_PER_REQUEST);
     TraceQualityBenchmarkAccess quality = new TraceQualityBenchmarkAccess(TraceQualityBenchmark.config("processors.trace_quality",
         "findings_pipelines: []"), batch -> ConsumeResult.success());
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -78,11 +71,11 @@ public final class ReceivePathCpuCost {
     }
     System.out.printf(Locale.ROOT, "rounds=%d spans/round=%d (sink %d)%n"
             + "CPU ns per span (median, p25-p75): %.0f (%.0f-%.0f); allocated bytes per span (median): %.0f%n",
-        rounds, requests * SPANS_PER_REQUEST, sink[0] & 1, quantile(cpu, 0.5), quantile(cpu, 0.25),
-        quantile(cpu, 0.75), quantile(alloc, 0.5));
+        rounds, requests * SPANS_PER_REQUEST, sink[0] & 1, CpuCosts.quantile(cpu, 0.5), CpuCosts.quantile(cpu, 0.25),
+        CpuCosts.quantile(cpu, 0.75), CpuCosts.quantile(alloc, 0.5));
     StringBuilder line = new StringBuilder("by step, CPU ns per span (median):");
     for (int s = 0; s < STEPS.length; s++) {
-      line.append(String.format(Locale.ROOT, " %s %.0f", STEPS[s], quantile(steps[s], 0.5)));
+      line.append(String.format(Locale.ROOT, " %s %.0f", STEPS[s], CpuCosts.quantile(steps[s], 0.5)));
     }
     System.out.println(line);
   }
@@ -164,9 +157,4 @@ public final class ReceivePathCpuCost {
     return n;
   }
 
-  private static double quantile(double[] values, double q) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
-  }
 }

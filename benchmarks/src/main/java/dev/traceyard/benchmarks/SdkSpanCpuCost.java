@@ -2,7 +2,6 @@ package dev.traceyard.benchmarks;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 import java.util.Locale;
 import org.openjdk.jmh.infra.Blackhole;
 
@@ -50,8 +49,8 @@ public final class SdkSpanCpuCost {
         Locale.ROOT,
         "work=%d spans/round=%d rounds=%d queue=%d%nCPU ns per span (median, p25-p75): bare %.1f (%.1f-%.1f), traceyard %.1f (%.1f-%.1f)%ntraceyard/bare = %.3f%n",
         work, spans, rounds, queue,
-        bareMedian, quantile(bareNs, 0.25), quantile(bareNs, 0.75),
-        traceyardMedian, quantile(traceyardNs, 0.25), quantile(traceyardNs, 0.75),
+        bareMedian, CpuCosts.quantile(bareNs, 0.25), CpuCosts.quantile(bareNs, 0.75),
+        traceyardMedian, CpuCosts.quantile(traceyardNs, 0.25), CpuCosts.quantile(traceyardNs, 0.75),
         traceyardMedian / bareMedian);
   }
 
@@ -82,12 +81,7 @@ public final class SdkSpanCpuCost {
   }
 
   private static double median(double[] values) {
-    return quantile(values, 0.5);
+    return CpuCosts.quantile(values, 0.5);
   }
 
-  private static double quantile(double[] values, double q) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
-  }
 }

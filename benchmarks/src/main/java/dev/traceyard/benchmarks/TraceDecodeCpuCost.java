@@ -3,13 +3,11 @@ package dev.traceyard.benchmarks;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.traceyard.collector.otlp.OtlpLimits;
 import dev.traceyard.collector.otlp.OtlpTraceDecoder;
-import dev.traceyard.server.loadgen.TraceGenerator;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import java.lang.management.ManagementFactory;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -36,12 +34,7 @@ public final class TraceDecodeCpuCost {
   public static void main(String[] args) throws Exception {
     int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
     int requests = args.length > 1 ? Integer.parseInt(args[1]) : 200;
-    TraceGenerator gen = new TraceGenerator(10, 5, 42);
-    byte[][] wire = new byte[DISTINCT_REQUESTS][];
-    long end = System.currentTimeMillis() * 1_000_000L;
-    for (int i = 0; i < wire.length; i++) {
-      wire[i] = gen.request(SPANS_PER_REQUEST, 0.1, end + i * 1_000_000L).toByteArray();
-    }
+    byte[][] wire = CpuCosts.loadgenRequests(DISTINCT_REQUESTS, SPANS_PER_REQUEST);
     String[] names = {"protobuf parser", "OtlpTraceDecoder"};
     Decoder[] decoders = {ExportTraceServiceRequest::parseFrom, OtlpTraceDecoder::parse};
     var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
@@ -63,7 +56,7 @@ public final class TraceDecodeCpuCost {
     System.out.printf(Locale.ROOT, "rounds=%d spans/round=%d (sink %d)%n", rounds, requests * SPANS_PER_REQUEST, sink[0] & 1);
     for (int d = 0; d < 2; d++) {
       System.out.printf(Locale.ROOT, "%-17s CPU ns per span (median, p25-p75): %.0f (%.0f-%.0f); allocated bytes per span: %.0f%n",
-          names[d], quantile(cpu[d], 0.5), quantile(cpu[d], 0.25), quantile(cpu[d], 0.75), quantile(alloc[d], 0.5));
+          names[d], CpuCosts.quantile(cpu[d], 0.5), CpuCosts.quantile(cpu[d], 0.25), CpuCosts.quantile(cpu[d], 0.75), CpuCosts.quantile(alloc[d], 0.5));
     }
   }
 
@@ -93,9 +86,4 @@ public final class TraceDecodeCpuCost {
         (threads.getThreadAllocatedBytes(tid) - alloc0) / spans};
   }
 
-  private static double quantile(double[] v, double q) {
-    double[] s = v.clone();
-    Arrays.sort(s);
-    return s[(int) Math.round(q * (s.length - 1))];
-  }
 }

@@ -2,7 +2,6 @@ package dev.traceyard.benchmarks;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -46,8 +45,8 @@ public final class TraceQualityCpuCost {
     System.out.printf(Locale.ROOT, "traffic=%s sampling_percentage=%s rounds=%d spans/round=%d%n"
             + "CPU ns per span (median, p25-p75): tail_sampling %.0f (%.0f-%.0f), trace_quality %.0f (%.0f-%.0f)%n"
             + "trace_quality/tail_sampling = %.3f%n", traffic, sampling, rounds,
-        requests * TailSamplingBenchmark.SPANS_PER_BATCH, quantile(ts, 0.5), quantile(ts, 0.25), quantile(ts, 0.75),
-        quantile(tq, 0.5), quantile(tq, 0.25), quantile(tq, 0.75), quantile(tq, 0.5) / quantile(ts, 0.5));
+        requests * TailSamplingBenchmark.SPANS_PER_BATCH, CpuCosts.quantile(ts, 0.5), CpuCosts.quantile(ts, 0.25), CpuCosts.quantile(ts, 0.75),
+        CpuCosts.quantile(tq, 0.5), CpuCosts.quantile(tq, 0.25), CpuCosts.quantile(tq, 0.75), CpuCosts.quantile(tq, 0.5) / CpuCosts.quantile(ts, 0.5));
   }
 
   /** CPU ns per span for {@code requests} requests through one processor. */
@@ -63,9 +62,4 @@ public final class TraceQualityCpuCost {
     return (threads.getCurrentThreadCpuTime() - start) / (double) (requests * TailSamplingBenchmark.SPANS_PER_BATCH);
   }
 
-  private static double quantile(double[] values, double q) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    return sorted[(int) Math.min(sorted.length - 1, Math.round(q * (sorted.length - 1)))];
-  }
 }
