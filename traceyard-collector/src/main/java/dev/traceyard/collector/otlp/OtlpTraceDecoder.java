@@ -107,6 +107,15 @@ public final class OtlpTraceDecoder {
     return field << 3 | wireType;
   }
 
+  /** Reads one length-delimited value, length prefix included, as protobuf does. */
+  @FunctionalInterface
+  private interface Read<V> {
+    V from(CodedInputStream in) throws IOException;
+  }
+
+  private static final Read<KeyValue> READ_ATTRIBUTE = in -> in.readMessage(KeyValue.parser(), NO_EXTENSIONS);
+  private static final Read<String> READ_NAME = CodedInputStream::readStringRequireUtf8;
+
   /** The request is outside what the fast path handles; protobuf parses it instead. */
   private static final class NotFast extends Exception {
     private static final NotFast INSTANCE = new NotFast();
@@ -234,45 +243,39 @@ public final class OtlpTraceDecoder {
       return b.build();
     }
 
-    /** The attribute at the stream's position (its length not read yet), from the cache when its bytes were seen. */
     private KeyValue attribute() throws IOException {
-      int pos = offset + in.getTotalBytesRead();
-      long lengthAndSize = peekLength(pos);
-      int length = (int) lengthAndSize;
-      if (length < 0 || length > MAX_CACHED_ATTRIBUTE_BYTES) {
-        return in.readMessage(KeyValue.parser(), NO_EXTENSIONS);
-      }
-      int start = pos + (int) (lengthAndSize >>> 32);
-      int hash = hash(buf, start, length);
-      int slot = hash & (ATTRIBUTE_SLOTS - 1);
-      Entry<?> e = ATTRIBUTE_CACHE[slot];
-      if (e != null && e.matches(hash, buf, start, length)) {
-        in.skipRawBytes((int) (lengthAndSize >>> 32) + length);
-        return (KeyValue) e.value;
-      }
-      KeyValue kv = in.readMessage(KeyValue.parser(), NO_EXTENSIONS);
-      ATTRIBUTE_CACHE[slot] = new Entry<>(Arrays.copyOfRange(buf, start, start + length), hash, kv);
-      return kv;
+      return cached(ATTRIBUTE_CACHE, MAX_CACHED_ATTRIBUTE_BYTES, READ_ATTRIBUTE);
     }
 
     private String name() throws IOException {
+      return cached(NAME_CACHE, MAX_CACHED_NAME_BYTES, READ_NAME);
+    }
+
+    /**
+     * The length-delimited value at the stream's position (its length not read yet): from {@code cache}
+     * when the same bytes were read before, else read by {@code read} and cached when at most
+     * {@code maxBytes} long.
+     */
+    @SuppressWarnings("unchecked")
+    private <V> V cached(Entry<?>[] cache, int maxBytes, Read<V> read) throws IOException {
       int pos = offset + in.getTotalBytesRead();
       long lengthAndSize = peekLength(pos);
       int length = (int) lengthAndSize;
-      if (length < 0 || length > MAX_CACHED_NAME_BYTES) {
-        return in.readStringRequireUtf8();
+      if (length < 0 || length > maxBytes) {
+        return read.from(in);
       }
-      int start = pos + (int) (lengthAndSize >>> 32);
+      int prefix = (int) (lengthAndSize >>> 32);
+      int start = pos + prefix;
       int hash = hash(buf, start, length);
-      int slot = hash & (NAME_SLOTS - 1);
-      Entry<?> e = NAME_CACHE[slot];
+      int slot = hash & (cache.length - 1);
+      Entry<?> e = cache[slot];
       if (e != null && e.matches(hash, buf, start, length)) {
-        in.skipRawBytes((int) (lengthAndSize >>> 32) + length);
-        return (String) e.value;
+        in.skipRawBytes(prefix + length);
+        return (V) e.value;
       }
-      String name = in.readStringRequireUtf8();
-      NAME_CACHE[slot] = new Entry<>(Arrays.copyOfRange(buf, start, start + length), hash, name);
-      return name;
+      V value = read.from(in);
+      cache[slot] = new Entry<>(Arrays.copyOfRange(buf, start, start + length), hash, value);
+      return value;
     }
 
     /**

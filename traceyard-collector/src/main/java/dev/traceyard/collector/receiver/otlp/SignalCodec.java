@@ -60,16 +60,16 @@ final class SignalCodec<Q extends Message, R extends Message> {
   }
 
   private final Signal signal;
-  private final ProtoDecoder<Q> protoParser;
+  private final ProtoDecoder<Q> protoDecoder;
   private final JsonDecoder<Q> jsonDecoder;
   private final Function<Q, String> limits;
   private final Function<Q, Batch> batchMaker;
   private final ResponseMaker<R> responseMaker;
 
-  private SignalCodec(Signal signal, ProtoDecoder<Q> protoParser, JsonDecoder<Q> jsonDecoder, Function<Q, String> limits,
+  private SignalCodec(Signal signal, ProtoDecoder<Q> protoDecoder, JsonDecoder<Q> jsonDecoder, Function<Q, String> limits,
       Function<Q, Batch> batchMaker, ResponseMaker<R> responseMaker) {
     this.signal = signal;
-    this.protoParser = protoParser;
+    this.protoDecoder = protoDecoder;
     this.jsonDecoder = jsonDecoder;
     this.limits = limits;
     this.batchMaker = batchMaker;
@@ -98,7 +98,7 @@ final class SignalCodec<Q extends Message, R extends Message> {
   Q decode(byte[] body, boolean json) throws InvalidRequestException {
     Q request;
     try {
-      request = json ? jsonDecoder.decode(body) : protoParser.decode(body);
+      request = json ? jsonDecoder.decode(body) : protoDecoder.decode(body);
     } catch (OtlpJsonException e) {
       throw new InvalidRequestException(e.getMessage(), 0, e);
     } catch (InvalidProtocolBufferException e) {
