@@ -66,7 +66,6 @@ public final class Store implements AutoCloseable {
     this.root = root;
     this.writerConn = root.duplicate();
     this.appendConn = root.duplicate();
-    this.appendConn.setAutoCommit(false);
     this.pool = new ConnectionPool(root, READ_CONNECTIONS);
     this.metrics = metrics;
     this.writer = new StoreWriter(this, appendConn, options, metrics, log, committedSeq);

@@ -95,6 +95,7 @@ final class StoreWriter {
 
   private final Store store;
   private final DuckDBConnection conn;
+  private final WriteTransaction tx;
   private final StoreOptions options;
   private final StoreMetrics metrics;
   private final Logger log;
@@ -116,6 +117,7 @@ final class StoreWriter {
       AtomicLong committedSeq) {
     this.store = store;
     this.conn = conn;
+    this.tx = new WriteTransaction(conn);
     this.options = options;
     this.metrics = metrics;
     this.log = log;
@@ -358,6 +360,7 @@ final class StoreWriter {
       HourRows rows = e.getValue();
       PartitionWriter w = null;
       try {
+        tx.begin();
         w = writer(e.getKey());
         SpanMetricsAggregator hourRed = new SpanMetricsAggregator();
         writeSpans(w, rows.spans, seq, hourRed);
@@ -370,7 +373,7 @@ final class StoreWriter {
               w.scopeId(p.scope()));
         }
         w.flush(seq);
-        conn.commit();
+        tx.commit();
         red.mergeFrom(hourRed);
         metrics.exporter().sent(Signal.TRACES, rows.spans.size());
         metrics.exporter().sent(Signal.LOGS, rows.logs.size());
@@ -394,7 +397,7 @@ final class StoreWriter {
   private void rollback(Set<PartitionWriter> touched) {
     touched.forEach(PartitionWriter::closeAppenders);
     try {
-      conn.rollback();
+      tx.rollback();
     } catch (SQLException e) {
       warn.warn("store writer: rollback failed: {}", e.toString());
     }
@@ -732,12 +735,13 @@ final class StoreWriter {
         : byHour.entrySet()) {
       PartitionWriter w = null;
       try {
+        tx.begin();
         w = writer(h.getKey());
         for (Map.Entry<SpanMetricsAggregator.Key, SpanMetricsAggregator.Series> e : h.getValue()) {
           w.appendSpanMetric(e.getKey(), e.getValue());
         }
         w.flush(committedSeq.get());
-        conn.commit();
+        tx.commit();
       } catch (SQLException | RuntimeException e) {
         rollback(w == null ? Set.of() : Set.of(w));
         metrics.writeErrors().inc();
