@@ -16,13 +16,15 @@ import java.util.Objects;
  * @param memoryLimit DuckDB memory limit ({@code memory_limit}, default 1GB)
  * @param checkpointThreshold DuckDB write-ahead log size at which a partition is checkpointed
  *     ({@code checkpoint_threshold}, default 256MB)
+ * @param duckdbThreads DuckDB worker threads ({@code duckdb_threads}, default 0 = half the cores, at least 1)
  * @param queryEnabled whether the query API is served ({@code query.enabled}, default true)
  * @param queryEndpoint where the query API listens ({@code query.endpoint}, default localhost:16686)
  * @param queryWarmUp how long, at most, stored traces are looked up in the background after a start so
  *     that users' first lookups are not slow ({@code query.warm_up}, default 10s, 0 = none)
  */
 public record TraceyardExporterConfig(Path dataDir, Duration retention, long queueSize, Duration queueFullWait,
-    String memoryLimit, String checkpointThreshold, boolean queryEnabled, HostPort queryEndpoint, Duration queryWarmUp) {
+    String memoryLimit, String checkpointThreshold, int duckdbThreads, boolean queryEnabled, HostPort queryEndpoint,
+    Duration queryWarmUp) {
 
   public static final String DEFAULT_DATA_DIR = "./data";
   public static final HostPort DEFAULT_QUERY_ENDPOINT = HostPort.of("localhost", 16686);

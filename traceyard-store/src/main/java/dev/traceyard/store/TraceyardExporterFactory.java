@@ -65,13 +65,14 @@ public final class TraceyardExporterFactory implements ExporterFactory<Traceyard
       node.error("checkpoint_threshold", "invalid size '" + checkpointThreshold + "' (e.g. 16MB, 256MB)");
       checkpointThreshold = StoreOptions.DEFAULT_CHECKPOINT_THRESHOLD;
     }
+    int duckdbThreads = (int) node.longInRange("duckdb_threads", StoreOptions.AUTO_THREADS, 0, 256);
     ConfigNode query = node.child("query");
     boolean enabled = query.bool("enabled", true);
     HostPort endpoint = HostPort.read(query, "endpoint", TraceyardExporterConfig.DEFAULT_QUERY_ENDPOINT);
     Duration warmUp = durationAtMost(query, "warm_up", TraceyardExporterConfig.DEFAULT_QUERY_WARM_UP,
         MAX_QUERY_WARM_UP);
     return new TraceyardExporterConfig(dataDir, retention, queueSize, queueFullWait, memoryLimit, checkpointThreshold,
-        enabled, endpoint, warmUp);
+        duckdbThreads, enabled, endpoint, warmUp);
   }
 
   /** A non-negative duration up to {@code max}; beyond it, a config error and the default. */
@@ -91,7 +92,8 @@ public final class TraceyardExporterFactory implements ExporterFactory<Traceyard
         .withQueueItems(config.queueSize())
         .withQueueFullWait(config.queueFullWait())
         .withMemoryLimit(config.memoryLimit())
-        .withCheckpointThreshold(config.checkpointThreshold());
+        .withCheckpointThreshold(config.checkpointThreshold())
+        .withDuckdbThreads(config.duckdbThreads());
     return new TraceyardExporter(settings, config, options);
   }
 }

@@ -40,7 +40,7 @@ public final class StoreHarness implements AutoCloseable {
     this.dataDir = dataDir;
     this.clock = clock;
     TraceyardExporterConfig config = new TraceyardExporterConfig(dataDir, options.retention(), options.queueItems(),
-        options.queueFullWait(), options.memoryLimit(), options.checkpointThreshold(), query, HostPort.of("127.0.0.1", 0),
+        options.queueFullWait(), options.memoryLimit(), options.checkpointThreshold(), options.duckdbThreads(), query, HostPort.of("127.0.0.1", 0),
         // No warm-up lookups racing a test's own reads and partition changes (QueryWarmUpIT covers it).
         Duration.ZERO);
     ComponentSettings settings = new ComponentSettings(ComponentId.of("traceyard"), ComponentKind.EXPORTER, telemetry);

@@ -36,6 +36,14 @@ final class PartitionWriter implements AutoCloseable {
   private final Map<Long, Integer> rids = new HashMap<>();
   private final Map<Long, Integer> scids = new HashMap<>();
   /**
+   * The last resource and scope looked up, and their ids: a batch's spans share one ResourceInfo and
+   * ScopeInfo instance, so most spans skip the boxed map lookups. Cleared with the maps.
+   */
+  private ResourceInfo lastResource;
+  private int lastRid;
+  private ScopeInfo lastScope;
+  private int lastScid;
+  /**
    * Span attribute (key + value) -> its id in span_attr_values. Bounded: when full it starts over, so
    * a partition with many distinct values gets some of them twice in the dictionary (filters and
    * reads see every copy) instead of an unbounded map on the heap.
@@ -93,6 +101,8 @@ final class PartitionWriter implements AutoCloseable {
     String p = partition.alias();
     rids.clear();
     scids.clear();
+    lastResource = null;
+    lastScope = null;
     vids.clear();
     traceIndex.clear();
     try (Statement s = conn.createStatement()) {
@@ -173,8 +183,13 @@ final class PartitionWriter implements AutoCloseable {
   private static final int S_PARENT_OFF = 23;
 
   int resourceId(ResourceInfo info) throws SQLException {
+    if (info == lastResource) {
+      return lastRid;
+    }
     Integer rid = rids.get(info.hash());
     if (rid != null) {
+      lastResource = info;
+      lastRid = rid;
       return rid;
     }
     int id = nextRid++;
@@ -197,8 +212,13 @@ final class PartitionWriter implements AutoCloseable {
   }
 
   int scopeId(ScopeInfo info) throws SQLException {
+    if (info == lastScope) {
+      return lastScid;
+    }
     Integer scid = scids.get(info.hash());
     if (scid != null) {
+      lastScope = info;
+      lastScid = scid;
       return scid;
     }
     int id = nextScid++;

@@ -113,6 +113,7 @@ public final class Store implements AutoCloseable {
         // Never reach out to the network for extensions from inside a collector.
         s.execute("SET autoinstall_known_extensions = false");
         s.execute("SET autoload_known_extensions = false");
+        s.execute("SET threads = " + options.resolvedDuckdbThreads());
       }
       store = new Store(options, log, lock, partitionDir, root, new StoreMetrics(telemetry, id));
       store.attachExisting();

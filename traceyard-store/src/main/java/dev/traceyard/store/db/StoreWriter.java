@@ -500,11 +500,25 @@ final class StoreWriter {
     }
 
     /**
-     * Stable: spans starting together keep their arrival order. (For a handful of spans, mostly in
-     * order already, the library sort is a binary insertion sort.)
+     * Stable: spans starting together keep their arrival order. A run of a handful of spans is
+     * insertion-sorted on the start times directly (the library's sort of so few elements is an
+     * insertion sort too, but through the comparator: 9% of the writer's Java time).
      */
     void sortByStart() {
-      Arrays.sort(spans, 0, size, BY_START);
+      if (size > LINEAR_RUN_MAX) {
+        Arrays.sort(spans, 0, size, BY_START);
+        return;
+      }
+      for (int i = 1; i < size; i++) {
+        PendingSpan p = spans[i];
+        long start = p.span().start;
+        int j = i - 1;
+        while (j >= 0 && spans[j].span().start > start) {
+          spans[j + 1] = spans[j];
+          j--;
+        }
+        spans[j + 1] = p;
+      }
     }
   }
 

@@ -231,6 +231,27 @@ class StoreLifecycleIT {
         .isInstanceOf(StoreException.class).hasMessageContaining("invalid checkpoint threshold 'often'");
   }
 
+  @Test
+  void duckdbThreads_isWhatDuckDbUses_andAutoIsHalfTheCores() throws Exception {
+    for (int threads : new int[] {3, StoreOptions.AUTO_THREADS}) {
+      try (Store store = Store.open(StoreOptions.defaults(dir).withDuckdbThreads(threads), SelfTelemetry.forTesting(),
+          ComponentId.of("traceyard"), LoggerFactory.getLogger("test"))) {
+        org.duckdb.DuckDBConnection c = store.pool().borrow();
+        try (java.sql.Statement s = c.createStatement();
+            java.sql.ResultSet r = s.executeQuery("SELECT current_setting('threads')")) {
+          r.next();
+          assertThat(r.getLong(1)).isEqualTo(threads == 3 ? 3
+              : Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+        } finally {
+          store.pool().release(c);
+        }
+      }
+    }
+    assertThat(StoreOptions.autoThreads(1)).isEqualTo(1);
+    assertThat(StoreOptions.autoThreads(2)).isEqualTo(1);
+    assertThat(StoreOptions.autoThreads(16)).isEqualTo(8);
+  }
+
   private static String setting(java.sql.Statement s) throws java.sql.SQLException {
     try (java.sql.ResultSet r = s.executeQuery("SELECT current_setting('checkpoint_threshold')")) {
       r.next();
