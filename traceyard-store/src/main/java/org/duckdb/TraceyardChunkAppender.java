@@ -87,9 +87,9 @@ public final class TraceyardChunkAppender implements AutoCloseable {
       conn.checkOpen();
       if (DuckDBBindings.duckdb_appender_create_ext(conn.connRef, utf8(catalog), utf8(DuckDBConnection.DEFAULT_SCHEMA),
           utf8(table), out) != 0 || out[0] == null) {
-        String detail = out[0] == null ? "" : ": " + new String(DuckDBBindings.duckdb_appender_error(out[0]),
-            StandardCharsets.UTF_8);
+        String detail = "";
         if (out[0] != null) {
+          detail = ": " + errorOf(out[0]);
           DuckDBBindings.duckdb_appender_destroy(out[0]);
         }
         throw new SQLException("cannot create an appender for " + catalog + "." + table + detail);
@@ -319,7 +319,11 @@ public final class TraceyardChunkAppender implements AutoCloseable {
   }
 
   private String error() {
-    byte[] e = DuckDBBindings.duckdb_appender_error(appenderRef);
+    return errorOf(appenderRef);
+  }
+
+  private static String errorOf(ByteBuffer appender) {
+    byte[] e = DuckDBBindings.duckdb_appender_error(appender);
     return e == null ? "unknown error" : new String(e, StandardCharsets.UTF_8);
   }
 
@@ -338,8 +342,7 @@ public final class TraceyardChunkAppender implements AutoCloseable {
     conn.connRefLock.lock();
     try {
       if (DuckDBBindings.duckdb_appender_close(a) != 0) {
-        byte[] e = DuckDBBindings.duckdb_appender_error(a);
-        failure = e == null ? "unknown error" : new String(e, StandardCharsets.UTF_8);
+        failure = errorOf(a);
       }
       DuckDBBindings.duckdb_appender_destroy(a);
     } finally {
