@@ -223,7 +223,10 @@ public final class TraceyardChunkAppender implements AutoCloseable {
     putsInRow++;
   }
 
-  /** The chunk's vectors and their data buffers (after a reset DuckDB may have given the vectors new memory). */
+  /**
+   * The chunk's vectors and their data buffers (after a reset DuckDB may have given the vectors new
+   * memory), in the machine's byte order, which is DuckDB's.
+   */
   private void fetchBuffers() {
     for (int i = 0; i < kinds.length; i++) {
       ByteBuffer v = DuckDBBindings.duckdb_data_chunk_get_vector(chunkRef, i);
@@ -235,7 +238,7 @@ public final class TraceyardChunkAppender implements AutoCloseable {
         case VARCHAR -> STRING_SIZE;
         case INT_LIST -> LIST_ENTRY_SIZE;
       };
-      data[i] = DuckDBBindings.duckdb_vector_get_data(v, width * capacity).order(ByteOrder.LITTLE_ENDIAN);
+      data[i] = DuckDBBindings.duckdb_vector_get_data(v, width * capacity).order(ByteOrder.nativeOrder());
     }
     buffersValid = true;
   }
@@ -262,7 +265,7 @@ public final class TraceyardChunkAppender implements AutoCloseable {
       if (anyNull[i]) {
         DuckDBBindings.duckdb_vector_ensure_validity_writable(vectors[i]);
         ByteBuffer validity = DuckDBBindings.duckdb_vector_get_validity(vectors[i], capacity)
-            .order(ByteOrder.LITTLE_ENDIAN);
+            .order(ByteOrder.nativeOrder());
         long[] mask = nulls[i];
         for (int w = 0; w < mask.length; w++) {
           validity.putLong(w * 8, ~mask[w]);
@@ -277,7 +280,7 @@ public final class TraceyardChunkAppender implements AutoCloseable {
         }
         if (size > 0) {
           ByteBuffer child = DuckDBBindings.duckdb_list_vector_get_child(vectors[i]);
-          DuckDBBindings.duckdb_vector_get_data(child, 4L * size).order(ByteOrder.LITTLE_ENDIAN).asIntBuffer()
+          DuckDBBindings.duckdb_vector_get_data(child, 4L * size).order(ByteOrder.nativeOrder()).asIntBuffer()
               .put(listValues[i], 0, size);
         }
         if (DuckDBBindings.duckdb_list_vector_set_size(vectors[i], size) != 0) {
