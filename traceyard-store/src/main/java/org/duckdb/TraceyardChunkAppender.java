@@ -30,7 +30,16 @@ public final class TraceyardChunkAppender implements AutoCloseable {
   private static final int INLINE_MAX = 12;
   private static final int LIST_ENTRY_SIZE = 16;
 
-  private enum Kind { BIGINT, INTEGER, TINYINT, DOUBLE, VARCHAR, INT_LIST }
+  /** A column type this appender writes, with the bytes one row takes in its vector. */
+  private enum Kind {
+    BIGINT(8), INTEGER(4), TINYINT(1), DOUBLE(8), VARCHAR(STRING_SIZE), INT_LIST(LIST_ENTRY_SIZE);
+
+    final int width;
+
+    Kind(int width) {
+      this.width = width;
+    }
+  }
 
   private final DuckDBConnection conn;
   private final String table;
@@ -231,14 +240,7 @@ public final class TraceyardChunkAppender implements AutoCloseable {
     for (int i = 0; i < kinds.length; i++) {
       ByteBuffer v = DuckDBBindings.duckdb_data_chunk_get_vector(chunkRef, i);
       vectors[i] = v;
-      long width = switch (kinds[i]) {
-        case BIGINT, DOUBLE -> 8;
-        case INTEGER -> 4;
-        case TINYINT -> 1;
-        case VARCHAR -> STRING_SIZE;
-        case INT_LIST -> LIST_ENTRY_SIZE;
-      };
-      data[i] = DuckDBBindings.duckdb_vector_get_data(v, width * capacity).order(ByteOrder.nativeOrder());
+      data[i] = DuckDBBindings.duckdb_vector_get_data(v, (long) kinds[i].width * capacity).order(ByteOrder.nativeOrder());
     }
     buffersValid = true;
   }
